@@ -1,0 +1,1 @@
+process.stdout.write('veil: the CLI is being built\n');
