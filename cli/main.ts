@@ -1,1 +1,8 @@
-process.stdout.write('veil: the CLI is being built\n');
+import { runCli } from './runCli';
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+});

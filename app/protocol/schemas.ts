@@ -5,12 +5,16 @@ import { ProtocolError } from './ProtocolError';
 
 /** A byte string of exactly `length` bytes (CBOR major type 2 decodes to Uint8Array). */
 export function bytesOf(length: number) {
-  return z.instanceof(Uint8Array).refine((bytes) => bytes.length === length, { message: `must be ${length} bytes` });
+  return z.custom<Uint8Array>((value) => value instanceof Uint8Array && value.length === length, {
+    message: `must be ${length} bytes`,
+  });
 }
 
 /** A byte string of at most `max` bytes. */
 export function bytesUpTo(max: number) {
-  return z.instanceof(Uint8Array).refine((bytes) => bytes.length <= max, { message: `must be at most ${max} bytes` });
+  return z.custom<Uint8Array>((value) => value instanceof Uint8Array && value.length <= max, {
+    message: `must be at most ${max} bytes`,
+  });
 }
 
 /** Milliseconds since the Unix epoch. */

@@ -4,10 +4,10 @@ import { verifySignature } from '../crypto/IdentityKeyPair';
 import { decodeCanonical, encodeCanonical } from './cbor';
 import { MAX_SIGNED_OBJECT_BYTES } from './constants';
 import { ProtocolError } from './ProtocolError';
-import { bytesOf, parseWithSchema } from './schemas';
+import { bytesOf, bytesUpTo, parseWithSchema } from './schemas';
 
 const signedEnvelopeSchema = z.strictObject({
-  body: z.instanceof(Uint8Array),
+  body: bytesUpTo(MAX_SIGNED_OBJECT_BYTES),
   signature: bytesOf(ED25519_SIGNATURE_BYTES),
 });
 
