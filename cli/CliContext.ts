@@ -1,7 +1,7 @@
 import { getVeilPaths, type VeilPaths } from '../app/config/veilPaths';
-import { Engine } from '../app/engine/Engine';
+import type { Engine } from '../app/engine/Engine';
 import type { EngineBackendOption } from '../app/engine/engineTypes';
-import { ModelLibrary } from '../app/models/ModelLibrary';
+import type { ModelLibrary } from '../app/models/ModelLibrary';
 import type { CliIo } from './CliIo';
 
 export interface CliContextOptions {
@@ -28,17 +28,24 @@ export class CliContext {
   }
 
   public async getEngine(): Promise<Engine> {
-    this.enginePromise ??= Engine.create({
+    this.enginePromise ??= this.createEngine();
+    return await this.enginePromise;
+  }
+
+  private async createEngine(): Promise<Engine> {
+    // Loaded on demand: importing node-llama-cpp costs more than most commands take.
+    const { Engine } = await import('../app/engine/Engine');
+    return await Engine.create({
       backend: this.options.backend ?? 'auto',
       ...(this.options.threads !== undefined ? { threads: this.options.threads } : {}),
       logLevel: 'error',
       // llama.cpp's own log lines stay off stdout, which belongs to the answer or the JSON.
       logger: (_level, message) => this.io.stderr.write(`llama.cpp: ${message.trimEnd()}\n`),
     });
-    return await this.enginePromise;
   }
 
-  public getLibrary(): ModelLibrary {
+  public async getLibrary(): Promise<ModelLibrary> {
+    const { ModelLibrary } = await import('../app/models/ModelLibrary');
     this.library ??= new ModelLibrary({
       modelsDir: this.paths.models,
       cacheDir: this.paths.cache,
@@ -53,6 +60,6 @@ export class CliContext {
   public async dispose(): Promise<void> {
     const enginePromise = this.enginePromise;
     this.enginePromise = undefined;
-    if (enginePromise !== undefined) (await enginePromise).dispose();
+    if (enginePromise !== undefined) await (await enginePromise).dispose();
   }
 }

@@ -33,11 +33,11 @@ export interface ConversationLogContext {
   readonly cipher: ChatCipher;
 }
 
-/** A log read back from disk: the log, its records in order, and how many torn bytes were cut from its tail. */
+/** A log read back from disk: the log, its records in order, and the length of a torn final record (0 if none). */
 export interface ReadConversationLog {
   readonly log: ConversationLog;
   readonly records: ChatRecord[];
-  readonly truncatedBytes: number;
+  readonly tornBytes: number;
 }
 
 /**
@@ -47,6 +47,8 @@ export interface ReadConversationLog {
  * one write plus fdatasync, so a crash can only tear the final record, which the next open cuts away.
  */
 export class ConversationLog {
+  private broken = false;
+
   private constructor(
     private readonly context: ConversationLogContext,
     public readonly conversationId: string,
@@ -82,14 +84,19 @@ export class ConversationLog {
   }
 
   /**
-   * Reads and authenticates every record. A torn final record is cut off the file (the only write `read` does); any
-   * other failure throws `ChatStoreCorruptError` and leaves the file as it was.
+   * Reads and authenticates every record, writing nothing. A torn final record (cut short, or failing authentication
+   * as the very last bytes of the file) is reported in `tornBytes`; any other failure throws `ChatStoreCorruptError`.
    */
-  public static async read(context: ConversationLogContext, conversationId: string): Promise<ReadConversationLog> {
+  public static async read(
+    context: ConversationLogContext,
+    conversationId: string,
+  ): Promise<ReadConversationLog> {
     const filePath = logFilePath(context.dir, conversationId);
     const bytes = new Uint8Array(await fs.readFile(filePath));
     const corrupt = (detail: string): ChatStoreCorruptError =>
-      new ChatStoreCorruptError(`openChatStore: conversation ${conversationId} is damaged (${detail}); nothing was changed`);
+      new ChatStoreCorruptError(
+        `openChatStore: conversation ${conversationId} is damaged (${detail}); nothing was changed`,
+      );
     if (bytes.length < LOG_HEADER_BYTES || !sodium.memcmp(bytes.subarray(0, LOG_MAGIC.length), LOG_MAGIC)) {
       throw corrupt('not a Veil conversation log, or an unsupported version');
     }
@@ -135,18 +142,35 @@ export class ConversationLog {
     }
     if (records.length === 0) throw corrupt('it has no readable records');
     if (records[0]?.type !== 'snapshot') throw corrupt('it does not start with a snapshot');
-    let truncatedBytes = 0;
-    if (tornAt !== undefined) {
-      truncatedBytes = bytes.length - tornAt;
-      await truncateFile(filePath, tornAt);
-    }
     log.nextSequence = records.length;
     log.byteLength = offset;
-    return { log, records, truncatedBytes };
+    return { log, records, tornBytes: tornAt === undefined ? 0 : bytes.length - tornAt };
+  }
+
+  /**
+   * Cuts the torn final record found by `read` off the file. Separate from `read` so the store can first check every
+   * conversation and change nothing at all when one of them is damaged.
+   */
+  public async cutTornTail(): Promise<void> {
+    const handle = await fs.open(this.filePath, 'r+');
+    try {
+      const { size } = await handle.stat();
+      if (size > this.byteLength) {
+        await handle.truncate(this.byteLength);
+        await handle.sync();
+      }
+    } finally {
+      await handle.close();
+    }
   }
 
   /** Appends records with one write and one fdatasync. On failure the file is cut back, so no partial tail remains. */
   public async append(records: readonly ChatRecord[]): Promise<void> {
+    if (this.broken) {
+      throw new ChatStoreError(
+        `writeConversation: conversation ${this.conversationId} could not be cleaned up after a failed write; reopen the chat store`,
+      );
+    }
     const frames = records.map((record, index) => this.frame(record, this.nextSequence + index));
     const data = concatBytes(...frames);
     const handle = await fs.open(this.filePath, 'r+');
@@ -155,7 +179,13 @@ export class ConversationLog {
         await writeAll(handle, data, this.byteLength);
         await handle.datasync();
       } catch (error) {
-        await handle.truncate(this.byteLength);
+        try {
+          await handle.truncate(this.byteLength);
+        } catch {
+          // Leftover bytes would sit between this record and the next one; the reader's tail repair handles them
+          // only while they stay last, so stop appending until a reopen has repaired the file.
+          this.broken = true;
+        }
         throw error;
       }
     } finally {
@@ -167,16 +197,37 @@ export class ConversationLog {
 
   /** Compaction: replaces the file with a new generation holding one snapshot, atomically. */
   public async compact(snapshot: Conversation): Promise<void> {
-    const previous = { generation: this.generation, nextSequence: this.nextSequence, byteLength: this.byteLength };
+    const previous = {
+      generation: this.generation,
+      nextSequence: this.nextSequence,
+      byteLength: this.byteLength,
+    };
     this.generation = sodium.randombytes_buf(GENERATION_BYTES);
     this.nextSequence = 0;
     try {
       await this.writeWhole({ type: 'snapshot', conversation: snapshot });
     } catch (error) {
-      this.generation = previous.generation;
-      this.nextSequence = previous.nextSequence;
-      this.byteLength = previous.byteLength;
+      // The rename may have happened before the failure (e.g. in the directory fsync): follow what is on disk.
+      if (await this.fileHasGeneration(this.generation)) {
+        this.nextSequence = 1;
+        this.byteLength = (await fs.stat(this.filePath)).size;
+      } else {
+        this.generation = previous.generation;
+        this.nextSequence = previous.nextSequence;
+        this.byteLength = previous.byteLength;
+      }
       throw error;
+    }
+  }
+
+  private async fileHasGeneration(generation: Uint8Array): Promise<boolean> {
+    const handle = await fs.open(this.filePath, 'r');
+    try {
+      const header = new Uint8Array(LOG_HEADER_BYTES);
+      const { bytesRead } = await handle.read(header, 0, LOG_HEADER_BYTES, 0);
+      return bytesRead === LOG_HEADER_BYTES && sodium.memcmp(header.subarray(LOG_MAGIC.length), generation);
+    } finally {
+      await handle.close();
     }
   }
 
@@ -190,6 +241,12 @@ export class ConversationLog {
   private frame(record: ChatRecord, sequence: number): Uint8Array {
     const plaintext = new TextEncoder().encode(JSON.stringify(record));
     try {
+      // Never write a record that `read` would reject as impossibly long.
+      if (plaintext.length + RECORD_NONCE_BYTES + RECORD_TAG_BYTES > MAX_SEALED_BYTES) {
+        throw new ChatStoreError(
+          `writeConversation: a ${record.type} record of conversation ${this.conversationId} exceeds ${MAX_SEALED_BYTES} bytes`,
+        );
+      }
       const sealed = this.context.cipher.seal(plaintext, this.additionalData(sequence));
       const frame = new Uint8Array(LENGTH_PREFIX_BYTES + sealed.length);
       new DataView(frame.buffer).setUint32(0, sealed.length, true);
@@ -250,15 +307,5 @@ async function writeAll(handle: fs.FileHandle, data: Uint8Array, position: numbe
   while (written < data.length) {
     const { bytesWritten } = await handle.write(data, written, data.length - written, position + written);
     written += bytesWritten;
-  }
-}
-
-async function truncateFile(filePath: string, length: number): Promise<void> {
-  const handle = await fs.open(filePath, 'r+');
-  try {
-    await handle.truncate(length);
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

@@ -1,7 +1,13 @@
 import { missingCaseError } from '../errors/missingCaseError';
 import { VeilError } from '../errors/VeilError';
 import type { ChatRecord } from './chatRecordSchema';
-import type { ChatMessage, Conversation, ConversationSummary, ModelRef, SamplingSettings } from './chatSchemas';
+import type {
+  ChatMessage,
+  Conversation,
+  ConversationSummary,
+  ModelRef,
+  SamplingSettings,
+} from './chatSchemas';
 
 /** A replayed record contradicts the conversation so far (unknown message, duplicate id, …). */
 export class ConversationReplayError extends VeilError {}

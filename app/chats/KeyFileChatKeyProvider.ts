@@ -37,12 +37,14 @@ export class KeyFileChatKeyProvider implements ChatKeyProvider {
       ? {
           kind: 'keyFile',
           protected: false,
-          warning: 'The chat key is a file in your profile; anyone who can read your files can read your chats.',
+          warning:
+            'The chat key is a file in your profile; anyone who can read your files can read your chats.',
         }
       : {
           kind: 'keyFile',
           protected: false,
-          warning: 'The chat key is a file readable only by your user; anyone with access to your account can read your chats.',
+          warning:
+            'The chat key is a file readable only by your user; anyone with access to your account can read your chats.',
         };
   }
 
@@ -64,11 +66,14 @@ export class KeyFileChatKeyProvider implements ChatKeyProvider {
       handle = await fs.open(this.keyFilePath, 'r');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new ChatKeyFileError(`openChatStore: cannot open the key file ${this.keyFilePath}`, { cause: error });
+      throw new ChatKeyFileError(`openChatStore: cannot open the key file ${this.keyFilePath}`, {
+        cause: error,
+      });
     }
     try {
       const stats = await handle.stat();
-      if (!stats.isFile()) throw new ChatKeyFileError(`openChatStore: the key file ${this.keyFilePath} is not a regular file`);
+      if (!stats.isFile())
+        throw new ChatKeyFileError(`openChatStore: the key file ${this.keyFilePath} is not a regular file`);
       if (this.platform !== 'win32' && (stats.mode & GROUP_OTHER_PERMISSION_BITS) !== 0) {
         throw new ChatKeyFileError(
           `openChatStore: the key file ${this.keyFilePath} is readable by other users (mode ${(stats.mode & 0o777).toString(8)}); refusing to use it. Run \`chmod 600\` on it if it was never exposed, otherwise treat the key as leaked.`,
@@ -82,7 +87,9 @@ export class KeyFileChatKeyProvider implements ChatKeyProvider {
       const key = new Uint8Array(CHAT_KEY_BYTES);
       const { bytesRead } = await handle.read(key, 0, CHAT_KEY_BYTES, 0);
       if (bytesRead !== CHAT_KEY_BYTES) {
-        throw new ChatKeyFileError(`openChatStore: the key file ${this.keyFilePath} changed while it was read`);
+        throw new ChatKeyFileError(
+          `openChatStore: the key file ${this.keyFilePath} changed while it was read`,
+        );
       }
       return key;
     } finally {
@@ -94,15 +101,31 @@ export class KeyFileChatKeyProvider implements ChatKeyProvider {
     const dir = path.dirname(this.keyFilePath);
     await fs.mkdir(dir, { recursive: true, mode: KEY_DIR_MODE });
     const key = crypto.getRandomValues(new Uint8Array(CHAT_KEY_BYTES));
-    // 'wx' fails if another process created the file meanwhile, so two first runs can never hand out two keys.
-    const handle = await fs.open(this.keyFilePath, 'wx', KEY_FILE_MODE);
+    let handle: fs.FileHandle;
+    try {
+      // 'wx' fails if another process created the file meanwhile, so two first runs can never hand out two keys.
+      handle = await fs.open(this.keyFilePath, 'wx', KEY_FILE_MODE);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new ChatKeyFileError(`openChatStore: cannot create the key file ${this.keyFilePath}`, {
+          cause: error,
+        });
+      }
+      key.fill(0);
+      const winner = await this.readKeyFile();
+      if (winner === undefined)
+        throw new ChatKeyFileError(`openChatStore: the key file ${this.keyFilePath} vanished`);
+      return winner;
+    }
     try {
       await handle.writeFile(key);
       await handle.sync();
     } catch (error) {
       await handle.close();
       await fs.rm(this.keyFilePath, { force: true });
-      throw new ChatKeyFileError(`openChatStore: cannot write the new key file ${this.keyFilePath}`, { cause: error });
+      throw new ChatKeyFileError(`openChatStore: cannot write the new key file ${this.keyFilePath}`, {
+        cause: error,
+      });
     }
     await handle.close();
     await fsyncDirectory(dir);

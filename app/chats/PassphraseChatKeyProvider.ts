@@ -1,4 +1,10 @@
-import type { Argon2idParams, ChatKeyDescription, ChatKeyGrant, ChatKeyProvider, ChatKeyRequest } from './ChatKeyProvider';
+import type {
+  Argon2idParams,
+  ChatKeyDescription,
+  ChatKeyGrant,
+  ChatKeyProvider,
+  ChatKeyRequest,
+} from './ChatKeyProvider';
 import { CHAT_KEY_BYTES } from './ChatKeyProvider';
 import { ChatInputError, ChatKeyMismatchError, ChatStoreError } from './chatStoreErrors';
 import { deriveKeyArgon2id } from './deriveKeyArgon2id';
@@ -18,7 +24,12 @@ export const ARGON2ID_MODERATE = { opsLimit: 3, memLimit: 256 * 1024 * 1024 } as
 export const ARGON2ID_INTERACTIVE = { opsLimit: 2, memLimit: 64 * 1024 * 1024 } as const;
 
 /** Bounds accepted from a store header, so a tampered header cannot make us hash for hours or allocate gigabytes. */
-export const ARGON2ID_BOUNDS = { minOps: 1, maxOps: 16, minMem: 8 * 1024, maxMem: 1024 * 1024 * 1024 } as const;
+export const ARGON2ID_BOUNDS = {
+  minOps: 1,
+  maxOps: 16,
+  minMem: 8 * 1024,
+  maxMem: 1024 * 1024 * 1024,
+} as const;
 
 export interface PassphraseChatKeyProviderOptions {
   /** The passphrase. Encoded to UTF-8 bytes at once; the bytes are wiped after the first `getKey`. No default. */
@@ -36,7 +47,8 @@ export class PassphraseChatKeyProvider implements ChatKeyProvider {
   private readonly limits: { readonly opsLimit: number; readonly memLimit: number };
 
   public constructor(options: PassphraseChatKeyProviderOptions) {
-    if (options.passphrase.length === 0) throw new ChatInputError('PassphraseChatKeyProvider: the passphrase is empty');
+    if (options.passphrase.length === 0)
+      throw new ChatInputError('PassphraseChatKeyProvider: the passphrase is empty');
     this.passphrase = new TextEncoder().encode(options.passphrase.normalize('NFC'));
     this.limits = options.limits ?? ARGON2ID_MODERATE;
   }
@@ -48,7 +60,9 @@ export class PassphraseChatKeyProvider implements ChatKeyProvider {
   public async getKey(request: ChatKeyRequest): Promise<ChatKeyGrant> {
     const passphrase = this.passphrase;
     if (passphrase === undefined) {
-      throw new ChatStoreError('PassphraseChatKeyProvider: already used; create a new provider for each unlock');
+      throw new ChatStoreError(
+        'PassphraseChatKeyProvider: already used; create a new provider for each unlock',
+      );
     }
     this.passphrase = undefined;
     try {

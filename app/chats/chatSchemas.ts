@@ -7,7 +7,9 @@ export const MAX_TITLE_CHARS = 1_000;
 /** Longest system prompt accepted. */
 export const MAX_SYSTEM_PROMPT_CHARS = 200_000;
 /** Ids are random lowercase hex: 16 bytes for conversations (also the file name), 12 for messages. */
-export const conversationIdSchema = z.string().regex(/^[0-9a-f]{32}$/, 'expected a 32-digit hex conversation id');
+export const conversationIdSchema = z
+  .string()
+  .regex(/^[0-9a-f]{32}$/, 'expected a 32-digit hex conversation id');
 export const messageIdSchema = z.string().regex(/^[0-9a-f]{24}$/, 'expected a 24-digit hex message id');
 
 /** Which model produced a reply: a local GGUF or a model on the sealed network. */

@@ -26,3 +26,6 @@ export class ChatMessageNotFoundError extends ChatStoreError {}
 
 /** Input passed to the store (a new message, settings, an imported file) is invalid; the message names the field. */
 export class ChatInputError extends ChatStoreError {}
+
+/** Another live process has the store open; two writers would interleave records and damage the logs. */
+export class ChatStoreLockedError extends ChatStoreError {}

@@ -31,7 +31,8 @@ export function getSiblings(
 export function findNewestLeaf(messages: readonly ChatMessage[], messageId: string): string {
   const newestChild = new Map<string, string>();
   // Messages are in creation order, so the last child seen for a parent is its newest.
-  for (const message of messages) if (message.parentId !== null) newestChild.set(message.parentId, message.id);
+  for (const message of messages)
+    if (message.parentId !== null) newestChild.set(message.parentId, message.id);
   let leaf = messageId;
   for (let steps = 0; steps < messages.length; steps += 1) {
     const next = newestChild.get(leaf);

@@ -56,10 +56,13 @@ export async function deriveKeyArgon2id(options: DeriveKeyArgon2idOptions): Prom
     if (typeof reply === 'object' && reply !== null && 'key' in reply && reply.key instanceof Uint8Array) {
       return reply.key;
     }
-    const reason = typeof reply === 'object' && reply !== null && 'error' in reply ? String(reply.error) : 'no key';
+    const reason =
+      typeof reply === 'object' && reply !== null && 'error' in reply ? String(reply.error) : 'no key';
     throw new Error(reason);
   } catch (error) {
-    throw new ChatStoreError('deriveKeyArgon2id: deriving the chat key from the passphrase failed', { cause: error });
+    throw new ChatStoreError('deriveKeyArgon2id: deriving the chat key from the passphrase failed', {
+      cause: error,
+    });
   } finally {
     await worker.terminate();
   }

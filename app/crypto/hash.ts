@@ -37,4 +37,10 @@ export class IncrementalHash {
     this.finished = true;
     return sodiumSync('IncrementalHash.digest').crypto_generichash_final(this.state, HASH_BYTES);
   }
+
+  /** Releases the hash state without a result (finishing is what frees libsodium's state). Idempotent. */
+  public dispose(): void {
+    if (this.finished) return;
+    this.digest().fill(0);
+  }
 }

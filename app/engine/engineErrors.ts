@@ -53,3 +53,6 @@ export class ModelLoadAbortedError extends VeilError {}
 
 /** A generate request or option is malformed (for example a negative temperature or an empty message list). */
 export class InvalidGenerateRequestError extends VeilError {}
+
+/** An engine or load option is out of range (for example `threads: 0` or a non-integer context size). */
+export class InvalidEngineOptionsError extends VeilError {}

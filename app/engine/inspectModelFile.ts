@@ -45,7 +45,8 @@ export async function inspectModelFile(
     });
   }
 
-  const architecture = fileInfo.metadata.general?.architecture;
+  // Typed as a known architecture, but it is whatever string the file holds.
+  const architecture: unknown = fileInfo.metadata.general?.architecture;
   if (typeof architecture !== 'string' || architecture === '')
     throw new InvalidModelFileError(`${operation}: ${name} does not declare general.architecture`);
 

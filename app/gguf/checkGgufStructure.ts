@@ -75,7 +75,10 @@ class TruncatedHeader extends Error {}
 class CorruptHeader extends Error {}
 
 async function walkHeader(cursor: HeaderCursor): Promise<GgufStructure | GgufStructureProblem> {
-  if (cursor.fileSize < GGUF_MAGIC.length || (await cursor.bytes(GGUF_MAGIC.length)).toString('latin1') !== GGUF_MAGIC) {
+  if (
+    cursor.fileSize < GGUF_MAGIC.length ||
+    (await cursor.bytes(GGUF_MAGIC.length)).toString('latin1') !== GGUF_MAGIC
+  ) {
     return { valid: false, reason: 'bad magic' };
   }
   const version = await cursor.u32();
@@ -106,7 +109,8 @@ async function walkHeader(cursor: HeaderCursor): Promise<GgufStructure | GgufStr
   for (let i = 0; i < tensorCount; i++) {
     await cursor.skipString();
     const dims = await cursor.u32();
-    if (dims === 0 || dims > MAX_TENSOR_DIMS) throw new CorruptHeader('corrupt tensor info (dimension count)');
+    if (dims === 0 || dims > MAX_TENSOR_DIMS)
+      throw new CorruptHeader('corrupt tensor info (dimension count)');
     for (let d = 0; d < dims; d++) await cursor.u64();
     await cursor.u32();
     const offset = await cursor.u64();
@@ -159,7 +163,8 @@ class HeaderCursor {
   /** A u64 as a number; values above 2^53 cannot describe anything inside a real file. */
   public async u64(): Promise<number> {
     const value = (await this.bytes(8)).readBigUInt64LE(0);
-    if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new CorruptHeader('corrupt header (64-bit value out of range)');
+    if (value > BigInt(Number.MAX_SAFE_INTEGER))
+      throw new CorruptHeader('corrupt header (64-bit value out of range)');
     return Number(value);
   }
 

@@ -7,7 +7,12 @@ import { InvalidGgufError } from './InvalidGgufError';
 import { UnsupportedArchitectureError } from './UnsupportedArchitectureError';
 
 /** Large arrays none of the summary needs; skipping them keeps a 150k-token vocabulary out of memory. */
-const IGNORED_KEYS = ['tokenizer.ggml.tokens', 'tokenizer.ggml.scores', 'tokenizer.ggml.token_type', 'tokenizer.ggml.merges'];
+const IGNORED_KEYS = [
+  'tokenizer.ggml.tokens',
+  'tokenizer.ggml.scores',
+  'tokenizer.ggml.token_type',
+  'tokenizer.ggml.merges',
+];
 
 export interface ReadGgufMetadataOptions {
   /**

@@ -45,7 +45,7 @@ export const modelRecordSchema = z
     /** Modification time when the entry was added; a referenced file whose size or mtime changed is reported as `changed`. */
     mtimeMs: z.number().nonnegative(),
     sha256: sha256HexSchema,
-    /** True when the sha256 was checked against a hash known in advance (given by the caller or the catalog). */
+    /** True when the sha256 matched a hash known in advance: the caller's, the catalog's, or the one the hub publishes. */
     verified: z.boolean(),
     architecture: z.string().min(1),
     parameterCount: z.number().nonnegative(),

@@ -1,12 +1,21 @@
 import { createHash, randomUUID } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { missingCaseError } from '../errors/missingCaseError';
 import { readGgufMetadata } from '../gguf/readGgufMetadata';
 import { sha256File } from '../gguf/sha256File';
 import { AsyncMutex } from './AsyncMutex';
 import { MODEL_CATALOG, type CatalogModel } from './catalog';
 import { copyFileWithSha256 } from './copyFileWithSha256';
-import { discardPartFile, downloadToPartFile, type ModelDownloadProgress } from './downloadToPartFile';
+import {
+  discardPartFile,
+  downloadToPartFile,
+  readPartialDownload,
+  type ModelDownloadProgress,
+  type PartialDownload,
+} from './downloadToPartFile';
+import { fetchHuggingFaceFileSha256 } from './fetchHuggingFaceFileSha256';
 import {
   ownedModelRelativePath,
   sha256HexSchema,
@@ -30,11 +39,25 @@ import {
   ModelUnavailableError,
 } from './modelLibraryErrors';
 import { moveFile } from './moveFile';
-import { isHuggingFaceUrl, resolveHuggingFaceEndpoint, resolveModelSource, type ResolvedModelSource } from './resolveModelSource';
+import {
+  isHuggingFaceUrl,
+  resolveHuggingFaceEndpoint,
+  resolveModelSource,
+  type ResolvedModelSource,
+} from './resolveModelSource';
 import { fsyncDirectory } from './writeFileAtomic';
 
 /** The manifest's file name inside the models directory. */
 export const MODEL_MANIFEST_FILE_NAME = 'models.json';
+
+/** Folder of partial downloads inside the cache directory. */
+const DOWNLOADS_DIR_NAME = 'downloads';
+
+/** The ids `randomUUID` makes, which name the folders of owned models. */
+const MODEL_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Temp files `writeFileAtomic` leaves next to the manifest if the process dies mid-write. */
+const MANIFEST_TEMP_FILE_PATTERN = /^\.models\.json\.[0-9a-f]+\.tmp$/;
 
 /** Longest accepted model name, in characters. */
 const MAX_MODEL_NAME_LENGTH = 100;
@@ -74,7 +97,10 @@ export interface ImportModelOptions {
 
 /** Options of `ModelLibrary.download`. */
 export interface DownloadModelOptions {
-  /** The file's known sha256 (hex); a mismatch deletes the file. Defaults to unknown: the hash is recorded unverified. */
+  /**
+   * The file's known sha256 (hex); a mismatch deletes the file. Defaults to the hash the Hugging Face hub publishes for
+   * hub files, else none: the computed hash is recorded with `verified: false`.
+   */
   readonly sha256?: string;
   /** Unique name in the library. Defaults to the file name without `.gguf`. */
   readonly name?: string;
@@ -102,6 +128,8 @@ export class ModelLibrary {
   private readonly mutex = new AsyncMutex();
   /** Names taken by imports and downloads in progress, so two of them cannot both claim one name. */
   private readonly reservedNames = new Set<string>();
+  /** Ids of models being imported or installed, whose folders exist before their manifest entry does. */
+  private readonly pendingIds = new Set<string>();
   /** Part-file keys of downloads in progress in this process. */
   private readonly activeDownloads = new Set<string>();
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -163,14 +191,18 @@ export class ModelLibrary {
       const fileName = path.basename(sourcePath);
       const name = validateName(options.name ?? defaultModelName(fileName), 'importModel');
       return this.withReservedName(name, 'importModel', async () => {
-        const id = randomUUID();
-        switch (options.mode) {
-          case 'copy':
-            return this.importCopy(sourcePath, { id, name, fileName, facts, signal: options.signal });
-          case 'reference':
-            return this.importReference(sourcePath, { id, name, fileName, facts });
-          default:
-            throw new InvalidModelOptionsError(`importModel: unknown mode "${String(options.mode)}".`);
+        const id = this.claimModelId();
+        try {
+          switch (options.mode) {
+            case 'copy':
+              return await this.importCopy(sourcePath, { id, name, fileName, facts, signal: options.signal });
+            case 'reference':
+              return await this.importReference(sourcePath, { id, name, fileName, facts });
+            default:
+              throw missingCaseError(options.mode);
+          }
+        } finally {
+          this.pendingIds.delete(id);
         }
       });
     });
@@ -184,12 +216,17 @@ export class ModelLibrary {
     return this.track(async () => {
       const removed = await this.mutex.runExclusive(async () => {
         const data = await this.manifest.read();
-        const record = data.models.find((candidate) => candidate.name === nameOrId || candidate.id === nameOrId);
+        const record = data.models.find(
+          (candidate) => candidate.name === nameOrId || candidate.id === nameOrId,
+        );
         if (record === undefined) {
           throw new ModelNotFoundError(`removeModel: no installed model is named "${nameOrId}".`);
         }
         const installed = await this.toInstalledModel(record);
-        await this.manifest.write({ ...data, models: data.models.filter((candidate) => candidate !== record) });
+        await this.manifest.write({
+          ...data,
+          models: data.models.filter((candidate) => candidate !== record),
+        });
         return installed;
       });
       if (removed.source.kind !== 'import-reference') {
@@ -233,7 +270,14 @@ export class ModelLibrary {
         }
         this.activeDownloads.add(key);
         try {
-          return await this.downloadAndInstall(resolved, key, name, expectedSha256, signal, options.onProgress);
+          return await this.downloadAndInstall(
+            resolved,
+            key,
+            name,
+            expectedSha256,
+            signal,
+            options.onProgress,
+          );
         } finally {
           this.activeDownloads.delete(key);
         }
@@ -257,6 +301,73 @@ export class ModelLibrary {
     });
   }
 
+  /** Downloads that stopped before the end (interrupted, cancelled, app closed) and resume on the next `download`. */
+  public async listPartialDownloads(): Promise<PartialDownload[]> {
+    return this.track(async () => {
+      const downloadsDir = path.join(this.options.cacheDir, DOWNLOADS_DIR_NAME);
+      let entries: string[];
+      try {
+        entries = await fs.readdir(downloadsDir);
+      } catch (error) {
+        if (isErrnoException(error) && error.code === 'ENOENT') return [];
+        throw error;
+      }
+      const keys = entries
+        .filter((entry) => entry.endsWith('.part'))
+        .map((entry) => entry.slice(0, -'.part'.length));
+      const partials = await Promise.all(
+        keys.map(async (key) => {
+          const { partPath, sidecarPath } = this.partFilePaths(key);
+          return readPartialDownload(partPath, sidecarPath);
+        }),
+      );
+      return partials.filter((partial) => partial !== undefined);
+    });
+  }
+
+  /** Deletes the kept partial file of a source, so its next download starts from zero. */
+  public async discardPartialDownload(source: string): Promise<void> {
+    return this.track(async () => {
+      const key = downloadKey((await this.resolveSource(source)).url);
+      if (this.activeDownloads.has(key)) {
+        throw new DownloadInProgressError(
+          `discardPartialDownload: ${source} is being downloaded; cancel it first.`,
+        );
+      }
+      const { partPath, sidecarPath } = this.partFilePaths(key);
+      await discardPartFile(partPath, sidecarPath);
+    });
+  }
+
+  /**
+   * Deletes what an interrupted import or install left in the models directory: model folders the manifest does not
+   * list (a half-copied import, a download moved in just before a crash) and stale manifest temp files. Only names the
+   * library itself creates are touched. Returns the removed paths.
+   */
+  public async removeLeftovers(): Promise<string[]> {
+    return this.track(async () =>
+      this.mutex.runExclusive(async () => {
+        const data = await this.manifest.read();
+        const listed = new Set(data.models.map((model) => model.id));
+        let entries: string[];
+        try {
+          entries = await fs.readdir(this.options.modelsDir);
+        } catch (error) {
+          if (isErrnoException(error) && error.code === 'ENOENT') return [];
+          throw error;
+        }
+        const leftovers = entries.filter(
+          (entry) =>
+            (MODEL_ID_PATTERN.test(entry) && !listed.has(entry) && !this.pendingIds.has(entry)) ||
+            MANIFEST_TEMP_FILE_PATTERN.test(entry),
+        );
+        const removed = leftovers.map((entry) => path.join(this.options.modelsDir, entry));
+        await Promise.all(removed.map(async (leftover) => fs.rm(leftover, { recursive: true, force: true })));
+        return removed;
+      }),
+    );
+  }
+
   /** The curated list of recommended models the UI can offer for download. */
   public catalog(): readonly CatalogModel[] {
     return MODEL_CATALOG;
@@ -272,7 +383,9 @@ export class ModelLibrary {
     }
     const model = await this.get(nameOrId);
     if (model.status !== 'ready') {
-      throw new ModelUnavailableError(`estimateFit: the file of "${model.name}" is ${model.status} (${model.path}).`);
+      throw new ModelUnavailableError(
+        `estimateFit: the file of "${model.name}" is ${model.status} (${model.path}).`,
+      );
     }
     return estimate(model.path, options);
   }
@@ -309,19 +422,22 @@ export class ModelLibrary {
       await fs.rename(tempPath, finalPath);
       await fsyncDirectory(modelDir);
       const stats = await fs.stat(finalPath);
-      return await this.commit({
-        id: entry.id,
-        name: entry.name,
-        fileName: entry.fileName,
-        path: relativePath,
-        source: { kind: 'import-copy' },
-        sizeBytes: copied.sizeBytes,
-        mtimeMs: stats.mtimeMs,
-        sha256: copied.sha256,
-        verified: false,
-        ...entry.facts,
-        addedAt: new Date(this.now()).toISOString(),
-      });
+      return await this.commit(
+        {
+          id: entry.id,
+          name: entry.name,
+          fileName: entry.fileName,
+          path: relativePath,
+          source: { kind: 'import-copy' },
+          sizeBytes: copied.sizeBytes,
+          mtimeMs: stats.mtimeMs,
+          sha256: copied.sha256,
+          verified: false,
+          ...entry.facts,
+          addedAt: new Date(this.now()).toISOString(),
+        },
+        'importModel',
+      );
     } catch (error) {
       await fs.rm(modelDir, { recursive: true, force: true });
       throw error;
@@ -336,21 +452,26 @@ export class ModelLibrary {
     const sha256 = await sha256File(sourcePath);
     const after = await fs.stat(sourcePath);
     if (before.size !== after.size || before.mtimeMs !== after.mtimeMs) {
-      throw new InvalidModelFileError(`importModel: ${sourcePath} changed while it was being hashed; try again.`);
+      throw new InvalidModelFileError(
+        `importModel: ${sourcePath} changed while it was being hashed; try again.`,
+      );
     }
-    return this.commit({
-      id: entry.id,
-      name: entry.name,
-      fileName: entry.fileName,
-      path: sourcePath,
-      source: { kind: 'import-reference' },
-      sizeBytes: after.size,
-      mtimeMs: after.mtimeMs,
-      sha256,
-      verified: false,
-      ...entry.facts,
-      addedAt: new Date(this.now()).toISOString(),
-    });
+    return this.commit(
+      {
+        id: entry.id,
+        name: entry.name,
+        fileName: entry.fileName,
+        path: sourcePath,
+        source: { kind: 'import-reference' },
+        sizeBytes: after.size,
+        mtimeMs: after.mtimeMs,
+        sha256,
+        verified: false,
+        ...entry.facts,
+        addedAt: new Date(this.now()).toISOString(),
+      },
+      'importModel',
+    );
   }
 
   private async downloadAndInstall(
@@ -361,15 +482,23 @@ export class ModelLibrary {
     signal: AbortSignal,
     onProgress: ((progress: ModelDownloadProgress) => void) | undefined,
   ): Promise<InstalledModel> {
-    const downloadsDir = path.join(this.options.cacheDir, 'downloads');
-    const partPath = path.join(downloadsDir, `${key}.part`);
-    const sidecarPath = path.join(downloadsDir, `${key}.json`);
-    await fs.mkdir(downloadsDir, { recursive: true });
+    const { partPath, sidecarPath } = this.partFilePaths(key);
+    await fs.mkdir(path.dirname(partPath), { recursive: true });
+    // Without a hash from the caller, the hub's published LFS hash still catches a corrupted or mixed-up file.
+    const hubSha256 =
+      expectedSha256 === undefined && resolved.huggingFace !== undefined
+        ? await fetchHuggingFaceFileSha256(resolved.url, {
+            fetch: this.fetchFn,
+            headers: this.authorizationHeaders(resolved.url),
+            signal,
+          })
+        : undefined;
+    const expected = expectedSha256 ?? hubSha256;
     const downloaded = await downloadToPartFile({
       url: resolved.url,
       partPath,
       sidecarPath,
-      ...(expectedSha256 === undefined ? {} : { expectedSha256 }),
+      ...(expected === undefined ? {} : { expectedSha256: expected }),
       headers: this.authorizationHeaders(resolved.url),
       signal,
       ...(onProgress === undefined ? {} : { onProgress }),
@@ -377,11 +506,12 @@ export class ModelLibrary {
       now: this.now,
     });
     const where = describeSource(resolved);
-    if (expectedSha256 !== undefined && downloaded.sha256 !== expectedSha256) {
+    if (expected !== undefined && downloaded.sha256 !== expected) {
       await discardPartFile(partPath, sidecarPath);
+      const whose = expectedSha256 === undefined ? 'the hub publishes' : 'was expected';
       throw new ChecksumMismatchError(
-        `downloadModel: ${where} has sha256 ${downloaded.sha256}, but ${expectedSha256} was expected; the downloaded file was deleted.`,
-        expectedSha256,
+        `downloadModel: ${where} has sha256 ${downloaded.sha256}, but ${expected} ${whose}; the downloaded file was deleted.`,
+        expected,
         downloaded.sha256,
       );
     }
@@ -396,7 +526,7 @@ export class ModelLibrary {
       );
     }
 
-    const id = randomUUID();
+    const id = this.claimModelId();
     const relativePath = ownedModelRelativePath(id, resolved.fileName);
     const modelDir = path.join(this.options.modelsDir, id);
     const finalPath = path.join(this.options.modelsDir, relativePath);
@@ -409,34 +539,54 @@ export class ModelLibrary {
       await fs.mkdir(modelDir, { recursive: true });
       await moveFile(partPath, finalPath);
       const stats = await fs.stat(finalPath);
-      const installed = await this.commit({
-        id,
-        name,
-        fileName: resolved.fileName,
-        path: relativePath,
-        source,
-        sizeBytes: downloaded.sizeBytes,
-        mtimeMs: stats.mtimeMs,
-        sha256: downloaded.sha256,
-        verified: expectedSha256 !== undefined,
-        ...facts,
-        addedAt: new Date(this.now()).toISOString(),
-      });
+      const installed = await this.commit(
+        {
+          id,
+          name,
+          fileName: resolved.fileName,
+          path: relativePath,
+          source,
+          sizeBytes: downloaded.sizeBytes,
+          mtimeMs: stats.mtimeMs,
+          sha256: downloaded.sha256,
+          verified: expected !== undefined,
+          ...facts,
+          addedAt: new Date(this.now()).toISOString(),
+        },
+        'downloadModel',
+      );
       await fs.rm(sidecarPath, { force: true });
       return installed;
     } catch (error) {
       await fs.rm(modelDir, { recursive: true, force: true });
       await discardPartFile(partPath, sidecarPath);
       throw error;
+    } finally {
+      this.pendingIds.delete(id);
     }
   }
 
+  /** A fresh model id, marked pending so `removeLeftovers` leaves its folder alone until the caller releases it. */
+  private claimModelId(): string {
+    const id = randomUUID();
+    this.pendingIds.add(id);
+    return id;
+  }
+
+  private partFilePaths(key: string): { partPath: string; sidecarPath: string } {
+    const downloadsDir = path.join(this.options.cacheDir, DOWNLOADS_DIR_NAME);
+    return {
+      partPath: path.join(downloadsDir, `${key}.part`),
+      sidecarPath: path.join(downloadsDir, `${key}.json`),
+    };
+  }
+
   /** Adds a record to the manifest under the mutex; the name was reserved by the caller. */
-  private async commit(record: ModelRecord): Promise<InstalledModel> {
+  private async commit(record: ModelRecord, operation: string): Promise<InstalledModel> {
     return this.mutex.runExclusive(async () => {
       const data = await this.manifest.read();
       if (data.models.some((candidate) => candidate.name === record.name)) {
-        throw duplicateNameError(record.name, 'importModel');
+        throw duplicateNameError(record.name, operation);
       }
       await this.manifest.write({ ...data, models: [...data.models, record] });
       return this.toInstalledModel(record);
@@ -460,7 +610,9 @@ export class ModelLibrary {
 
   private async toInstalledModel(record: ModelRecord): Promise<InstalledModel> {
     const absolutePath =
-      record.source.kind === 'import-reference' ? record.path : path.join(this.options.modelsDir, record.path);
+      record.source.kind === 'import-reference'
+        ? record.path
+        : path.join(this.options.modelsDir, record.path);
     const stats = await statOrNull(absolutePath);
     let status: InstalledModelStatus = 'ready';
     if (stats === null || !stats.isFile()) status = 'missing';
@@ -502,7 +654,7 @@ async function readModelFacts(filePath: string): Promise<ModelFileFacts> {
   };
 }
 
-async function statOrNull(filePath: string): Promise<Awaited<ReturnType<typeof fs.stat>> | null> {
+async function statOrNull(filePath: string): Promise<Stats | null> {
   try {
     return await fs.stat(filePath);
   } catch (error) {
@@ -518,7 +670,7 @@ function defaultModelName(fileName: string): string {
 
 function validateName(name: string, operation: string): string {
   const trimmed = name.trim();
-  if (trimmed === '' || trimmed.length > MAX_MODEL_NAME_LENGTH || /[\u0000-\u001f\u007f]/.test(trimmed)) {
+  if (trimmed === '' || trimmed.length > MAX_MODEL_NAME_LENGTH || hasControlCharacter(trimmed)) {
     throw new InvalidModelOptionsError(
       `${operation}: a model name must be 1 to ${MAX_MODEL_NAME_LENGTH} printable characters.`,
     );
@@ -526,10 +678,19 @@ function validateName(name: string, operation: string): string {
   return trimmed;
 }
 
+function hasControlCharacter(text: string): boolean {
+  return Array.from(text).some((character) => {
+    const code = character.charCodeAt(0);
+    return code < 0x20 || code === 0x7f;
+  });
+}
+
 function validateSha256(sha256: string): string {
   const parsed = sha256HexSchema.safeParse(sha256.trim().toLowerCase());
   if (!parsed.success) {
-    throw new InvalidModelOptionsError('downloadModel: the expected sha256 must be 64 hexadecimal characters.');
+    throw new InvalidModelOptionsError(
+      'downloadModel: the expected sha256 must be 64 hexadecimal characters.',
+    );
   }
   return parsed.data;
 }
@@ -548,5 +709,7 @@ function downloadKey(url: string): string {
 function describeSource(resolved: ResolvedModelSource): string {
   const url = new URL(resolved.url);
   const location = `${url.origin}${url.pathname}`;
-  return resolved.reference === resolved.url ? `the file from ${location}` : `${resolved.reference} (${location})`;
+  return resolved.reference === resolved.url
+    ? `the file from ${location}`
+    : `${resolved.reference} (${location})`;
 }

@@ -234,9 +234,29 @@ export async function discardPartFile(partPath: string, sidecarPath: string): Pr
   await fs.rm(sidecarPath, { force: true });
 }
 
-/** Whether a kept part file exists for this download (it is resumable). */
-export async function hasPartFile(partPath: string): Promise<boolean> {
-  return (await fileSize(partPath)) > 0;
+/** A download that stopped before the end and resumes on the next `download` of the same source. */
+export interface PartialDownload {
+  /** The URL being downloaded; passing it to `download` resumes it. */
+  readonly url: string;
+  readonly downloadedBytes: number;
+  readonly totalBytes?: number;
+  readonly expectedSha256?: string;
+}
+
+/** Describes a kept part file from its sidecar; undefined when either file is missing or the sidecar is unreadable. */
+export async function readPartialDownload(
+  partPath: string,
+  sidecarPath: string,
+): Promise<PartialDownload | undefined> {
+  const sidecar = await readPartSidecar(sidecarPath);
+  const downloadedBytes = await fileSize(partPath);
+  if (sidecar === undefined || downloadedBytes === 0) return undefined;
+  return {
+    url: sidecar.url,
+    downloadedBytes,
+    ...(sidecar.totalBytes === undefined ? {} : { totalBytes: sidecar.totalBytes }),
+    ...(sidecar.expectedSha256 === undefined ? {} : { expectedSha256: sidecar.expectedSha256 }),
+  };
 }
 
 async function readPartSidecar(sidecarPath: string): Promise<PartSidecar | undefined> {

@@ -19,8 +19,8 @@ const HUGGING_FACE_HOSTS = new Set(['huggingface.co', 'hf.co']);
 /** Matches the files of a split GGUF (`name-00001-of-00003.gguf`), which the library does not assemble. */
 const SPLIT_GGUF_PATTERN = /-\d{5}-of-\d{5}\.gguf$/i;
 
-/** Characters that cannot appear in a file name on some platform. */
-const UNSAFE_FILE_NAME_CHARACTERS = /[<>:"/\\|?*\u0000-\u001f]/g;
+/** Printable characters that cannot appear in a file name on some platform (control characters are handled too). */
+const UNSAFE_FILE_NAME_CHARACTERS = new Set(['<', '>', ':', '"', '/', '\\', '|', '?', '*']);
 
 /** The answer of Hugging Face's `/v2/<owner>/<repo>/manifests/<tag>` (the llama.cpp `-hf` API) that we use. */
 const huggingFaceManifestSchema = z.object({ ggufFile: z.object({ rfilename: z.string().min(1) }) });
@@ -100,7 +100,7 @@ export async function resolveModelSource(
     const segments = url.pathname
       .split('/')
       .filter((segment) => segment !== '')
-      .map(decodeURIComponent);
+      .map(safeDecode);
     const [owner, repo, kind, branch, ...fileParts] = segments;
     if (owner !== undefined && repo !== undefined && kind === undefined) {
       return resolveHuggingFaceReference(`${owner}/${repo}`, source, endpoint, options);
@@ -121,7 +121,7 @@ export async function resolveModelSource(
     .pop();
   return {
     url: url.href,
-    fileName: toModelFileName(lastSegment === undefined ? 'model' : decodeURIComponent(lastSegment)),
+    fileName: toModelFileName(lastSegment === undefined ? 'model' : safeDecode(lastSegment)),
     reference: source,
   };
 }
@@ -191,7 +191,13 @@ async function fetchHuggingFaceTagFile(
       response.status,
     );
   }
-  const parsed = huggingFaceManifestSchema.safeParse(await response.json().catch(() => undefined));
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    body = undefined;
+  }
+  const parsed = huggingFaceManifestSchema.safeParse(body);
   if (!parsed.success) {
     throw new UnsupportedModelSourceError(
       `resolveModelSource: ${endpoint} gave no GGUF file for "${source}"; ${suggestion}.`,
@@ -229,10 +235,21 @@ function huggingFaceFileSource(
 
 /** A file name safe on every platform, ending in `.gguf`. */
 function toModelFileName(candidate: string): string {
-  const cleaned = candidate
-    .replace(UNSAFE_FILE_NAME_CHARACTERS, '_')
+  const cleaned = Array.from(candidate, (character) =>
+    UNSAFE_FILE_NAME_CHARACTERS.has(character) || character.charCodeAt(0) < 0x20 ? '_' : character,
+  )
+    .join('')
     .replace(/^[.\s]+/, '')
     .trim();
   const base = cleaned === '' ? 'model' : cleaned;
   return base.toLowerCase().endsWith('.gguf') ? base : `${base}.gguf`;
+}
+
+/** `decodeURIComponent` that keeps a malformed escape (`%E0%A4%A`) as written instead of throwing. */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }

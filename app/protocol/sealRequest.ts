@@ -15,7 +15,7 @@ import type { PinnedKeyCertificate } from './PinStore';
 import { ProtocolError } from './ProtocolError';
 import type { ChatMessage, ModelRef, SamplingParams } from './schemas';
 import { parseWithSchema } from './schemas';
-import { encodeSealedRequestHeader, parseSealedRequestHeader } from './SealedRequestHeader';
+import { encodeSealedRequestHeader, parseSealedRequestHeader, SEALED_REQUEST_HEADER_BYTES } from './SealedRequestHeader';
 
 /** What the requester asks for. */
 export interface RequestContent {
@@ -84,18 +84,13 @@ export async function sealRequest(
     responseKey = sodium.randombytes_buf(RESPONSE_KEY_BYTES);
   }
 
-  // The bucket depends on the inner length, which contains the header that names the bucket; the header has a fixed
-  // size, so encode once with a placeholder bucket to learn the length, then for real.
-  const draft = (bucket: number): { header: Uint8Array; inner: InnerRequest } => {
-    const header = encodeSealedRequestHeader({
-      providerId: certificate.providerId,
-      keyId: certificate.keyId,
-      bucket,
-      expiresAt,
-    });
-    const inner: InnerRequest = {
+  // The bucket depends on the inner length, and the inner request holds the header that names the bucket. The header
+  // has a fixed size, so validate and measure once with a zero placeholder, then put the real header in.
+  const inner: InnerRequest = parseWithSchema(
+    innerRequestSchema,
+    {
       v: PROTOCOL_VERSION,
-      header,
+      header: new Uint8Array(SEALED_REQUEST_HEADER_BYTES),
       requestId,
       expiresAt,
       model: { id: content.model.id, sha256: content.model.sha256 },
@@ -103,17 +98,23 @@ export async function sealRequest(
       sampling: { ...content.sampling },
       responseKey,
       ...(content.authorization === undefined ? {} : { authorization: content.authorization }),
-    };
-    return { header, inner: parseWithSchema(innerRequestSchema, inner, operation) };
-  };
-  const probe = encodeCanonical(draft(requestBucketFor(0) ?? 0).inner);
+    },
+    operation,
+  );
+  const probe = encodeCanonical(inner);
   const bucket = requestBucketFor(probe.length);
   wipe(probe);
   if (bucket === undefined) {
     wipe(responseKey);
     throw new ProtocolError('TOO_LARGE', `${operation}: request does not fit the largest size bucket`);
   }
-  const { header, inner } = draft(bucket);
+  const header = encodeSealedRequestHeader({
+    providerId: certificate.providerId,
+    keyId: certificate.keyId,
+    bucket,
+    expiresAt,
+  });
+  inner.header = header;
   const innerBytes = encodeCanonical(inner);
   const padded = padTo(innerBytes, bucket);
   if (padded === undefined) throw new RangeError(`${operation}: internal bucket error`);

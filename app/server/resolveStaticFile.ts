@@ -3,9 +3,7 @@ import path from 'node:path';
 
 /** What a request path maps to inside the static directory. */
 export type StaticFileLookup =
-  | { kind: 'file'; filePath: string; sizeBytes: number }
-  | { kind: 'notFound' }
-  | { kind: 'badRequest' };
+  { kind: 'file'; filePath: string; sizeBytes: number } | { kind: 'notFound' } | { kind: 'badRequest' };
 
 /**
  * Maps a URL path onto a regular file inside `rootRealPath` (already realpath-resolved). `/` serves `index.html`; no

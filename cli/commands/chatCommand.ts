@@ -81,7 +81,7 @@ async function resolveModelPath(context: CliContext, model: string): Promise<str
     if (!existsSync(resolved)) throw new Error(`chat: no model file at ${resolved}`);
     return resolved;
   }
-  const installed = await context.getLibrary().get(model);
+  const installed = await (await context.getLibrary()).get(model);
   if (installed.status === 'missing')
     throw new Error(`chat: the file of model "${installed.name}" is missing (${installed.path})`);
   return installed.path;

@@ -49,7 +49,7 @@ export function addModelsCommand(program: Command, io: CliIo): void {
     .description('List installed models.')
     .addOption(jsonOption())
     .action(async (options: { json?: boolean }) => {
-      const list = await new CliContext(io).getLibrary().list();
+      const list = await (await new CliContext(io).getLibrary()).list();
       if (options.json === true) return printJson(io, { models: list.map(toJson) });
       if (list.length === 0) {
         io.stdout.write(
@@ -68,7 +68,9 @@ export function addModelsCommand(program: Command, io: CliIo): void {
     .option('--name <name>', 'name to list the model under (default: the file name)')
     .addOption(jsonOption())
     .action(async (file: string, options: { reference?: boolean; name?: string; json?: boolean }) => {
-      const model = await new CliContext(io).getLibrary().importFile(path.resolve(file), {
+      const model = await (
+        await new CliContext(io).getLibrary()
+      ).importFile(path.resolve(file), {
         mode: options.reference === true ? 'reference' : 'copy',
         ...(options.name !== undefined ? { name: options.name } : {}),
       });
@@ -86,7 +88,7 @@ export function addModelsCommand(program: Command, io: CliIo): void {
     .option('--name <name>', 'name to list the model under')
     .addOption(jsonOption())
     .action(async (source: string, options: { sha256?: string; name?: string; json?: boolean }) => {
-      const library = new CliContext(io).getLibrary();
+      const library = await new CliContext(io).getLibrary();
       const controller = new AbortController();
       const onSigint = (): void => controller.abort();
       process.once('SIGINT', onSigint);
@@ -116,7 +118,7 @@ export function addModelsCommand(program: Command, io: CliIo): void {
     .action(async (name: string, options: { contextSize: number; json?: boolean }) => {
       const context = new CliContext(io);
       try {
-        const library = context.getLibrary();
+        const library = await context.getLibrary();
         const model = await library.get(name);
         const fit =
           model.status === 'missing'
@@ -154,7 +156,7 @@ export function addModelsCommand(program: Command, io: CliIo): void {
     .argument('<name>', 'model name or id')
     .addOption(jsonOption())
     .action(async (name: string, options: { json?: boolean }) => {
-      const library = new CliContext(io).getLibrary();
+      const library = await new CliContext(io).getLibrary();
       const model = await library.get(name);
       await library.remove(model.name);
       if (options.json === true) return printJson(io, { removed: toJson(model) });

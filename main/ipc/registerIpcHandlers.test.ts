@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { VeilError } from '../../app/errors/VeilError';
 import { VEIL_EVENT_CHANNEL } from './channels';
 import { createEventSender } from './createEventSender';
-import { handlersFromContract } from './handlersFromContract';
 import type { IpcResult } from './IpcResult';
 import {
   defineIpcMethod,
@@ -50,12 +49,17 @@ function setUp() {
       isAppUrl: (url) => url === APP_URL,
     },
     {
-      'models.load': defineIpcMethod(z.strictObject({ id: z.string().min(1), contextSize: z.number().int() }), async (input) => {
-        calls.push(input);
-        return { loaded: input.id };
-      }),
+      'models.load': defineIpcMethod(
+        z.strictObject({ id: z.string().min(1), contextSize: z.number().int() }),
+        async (input) => {
+          calls.push(input);
+          return { loaded: input.id };
+        },
+      ),
       'models.fail': defineIpcMethod(z.undefined(), async () => {
-        throw new ModelMissingError('loadModel: no model with that id', { cause: new Error('ENOENT /secret/path') });
+        throw new ModelMissingError('loadModel: no model with that id', {
+          cause: new Error('ENOENT /secret/path'),
+        });
       }),
       'models.throwString': defineIpcMethod(z.undefined(), async () => {
         throw 'a prompt the user typed';
@@ -68,7 +72,11 @@ function setUp() {
 describe('registerIpcHandlers', () => {
   it('registers one veil:<method> channel per method and answers a valid call from the window', async () => {
     const { ipcMain, windowFrame, calls } = setUp();
-    expect([...ipcMain.listeners.keys()].sort()).toEqual(['veil:models.fail', 'veil:models.load', 'veil:models.throwString']);
+    expect([...ipcMain.listeners.keys()].sort()).toEqual([
+      'veil:models.fail',
+      'veil:models.load',
+      'veil:models.throwString',
+    ]);
 
     const result = await ipcMain.invoke('veil:models.load', windowFrame, { id: 'm1', contextSize: 4096 });
 
@@ -104,7 +112,10 @@ describe('registerIpcHandlers', () => {
 
     expect(result).toEqual({
       ok: false,
-      error: { name: 'IpcSenderRejectedError', message: "models.load: refused a call from a page that is not Veil's" },
+      error: {
+        name: 'IpcSenderRejectedError',
+        message: "models.load: refused a call from a page that is not Veil's",
+      },
     });
     expect(calls).toEqual([]);
   });
@@ -112,7 +123,10 @@ describe('registerIpcHandlers', () => {
   it('refuses an invalid argument with an error naming the field, and never echoes the value', async () => {
     const { ipcMain, windowFrame, calls } = setUp();
 
-    const result = await ipcMain.invoke('veil:models.load', windowFrame, { id: 'secret-value', contextSize: 'big' });
+    const result = await ipcMain.invoke('veil:models.load', windowFrame, {
+      id: 'secret-value',
+      contextSize: 'big',
+    });
 
     expect(result.ok).toBe(false);
     if (result.ok) return;
@@ -126,8 +140,17 @@ describe('registerIpcHandlers', () => {
   it('refuses unknown fields and extra arguments', async () => {
     const { ipcMain, windowFrame, calls } = setUp();
 
-    const extraField = await ipcMain.invoke('veil:models.load', windowFrame, { id: 'm', contextSize: 1, path: '/' });
-    const extraArgument = await ipcMain.invoke('veil:models.load', windowFrame, { id: 'm', contextSize: 1 }, 'more');
+    const extraField = await ipcMain.invoke('veil:models.load', windowFrame, {
+      id: 'm',
+      contextSize: 1,
+      path: '/',
+    });
+    const extraArgument = await ipcMain.invoke(
+      'veil:models.load',
+      windowFrame,
+      { id: 'm', contextSize: 1 },
+      'more',
+    );
 
     expect(extraField).toMatchObject({ ok: false, error: { name: 'IpcArgumentError' } });
     expect(extraArgument).toEqual({
@@ -156,7 +179,7 @@ describe('registerIpcHandlers', () => {
 
     expect(result).toStrictEqual({
       ok: false,
-      error: { name: 'Error', message: 'models.throwString: the handler failed with a non-Error value' },
+      error: { name: 'Error', message: 'models.throwString: the call failed with a non-Error value' },
     });
   });
 
@@ -167,36 +190,6 @@ describe('registerIpcHandlers', () => {
     registration.dispose();
 
     expect(ipcMain.listeners.size).toBe(0);
-  });
-});
-
-describe('handlersFromContract', () => {
-  it('wires each contract method to its implementation behind the contract schema', async () => {
-    const contract = {
-      'chats.rename': { input: z.strictObject({ id: z.string(), title: z.string().min(1) }), output: z.null() },
-    } as const;
-    const renamed: string[] = [];
-    const ipcMain = new FakeIpcMain();
-    const frame: IpcSenderFrame = { url: APP_URL };
-    registerIpcHandlers(
-      { ipcMain, getTrustedFrame: () => frame, isAppUrl: () => true },
-      handlersFromContract(contract, {
-        'chats.rename': async ({ id, title }) => {
-          renamed.push(`${id}=${title}`);
-          return null;
-        },
-      }),
-    );
-
-    expect(await ipcMain.invoke('veil:chats.rename', frame, { id: 'c1', title: 'Notes' })).toEqual({
-      ok: true,
-      value: null,
-    });
-    expect(await ipcMain.invoke('veil:chats.rename', frame, { id: 'c1', title: '' })).toMatchObject({
-      ok: false,
-      error: { name: 'IpcArgumentError' },
-    });
-    expect(renamed).toEqual(['c1=Notes']);
   });
 });
 

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
+import { toErrorInfo } from '../../app/service/dispatchCall';
 import { channelForMethod } from './channels';
 import { IpcArgumentError, IpcSenderRejectedError } from './ipcErrors';
-import { toIpcErrorInfo, type IpcResult } from './IpcResult';
+import type { IpcResult } from './IpcResult';
 
 // Type imports only: this module must load without the Electron binary, so the unit tests can hand it fakes.
 // main/index.ts passes Electron's real `ipcMain`, which the compiler checks against these shapes.
@@ -18,7 +19,10 @@ export interface IpcInvokeEventLike {
 
 /** The part of Electron's `ipcMain` the handlers use. */
 export interface IpcMainLike {
-  handle(channel: string, listener: (event: IpcInvokeEventLike, ...args: unknown[]) => Promise<IpcResult>): void;
+  handle(
+    channel: string,
+    listener: (event: IpcInvokeEventLike, ...args: unknown[]) => Promise<IpcResult>,
+  ): void;
   removeHandler(channel: string): void;
 }
 
@@ -28,7 +32,10 @@ export interface IpcMethodHandler<S extends z.ZodType = z.ZodType> {
   handler(input: z.output<S>): Promise<unknown>;
 }
 
-/** Every method the window may call, by name (the channel is `veil:<name>`). */
+/**
+ * Every method the window may call, by name (the channel is `veil:<name>`). For the UI contract this is
+ * `veilIpcHandlers(core)` from app/service/dispatchCall.ts.
+ */
 export type IpcHandlerMap = Readonly<Record<string, IpcMethodHandler>>;
 
 export interface IpcHandlerDependencies {
@@ -75,7 +82,7 @@ export function registerIpcHandlers(
         const input = parseArgument(methodHandler.schema, args, method);
         return { ok: true, value: await methodHandler.handler(input) };
       } catch (error) {
-        return { ok: false, error: toIpcErrorInfo(error, method) };
+        return { ok: false, error: toErrorInfo(error, method) };
       }
     });
     channels.push(channel);

@@ -27,7 +27,10 @@ export interface VeilPreloadApi {
  * Builds the bridge object: named methods only, each bound to its own `veil:<method>` channel, so the page can
  * never choose a channel. `ipcRenderer` and its event objects never reach the page.
  */
-export function buildPreloadApi(ipcRenderer: IpcRendererLike, methodNames: readonly string[]): VeilPreloadApi {
+export function buildPreloadApi(
+  ipcRenderer: IpcRendererLike,
+  methodNames: readonly string[],
+): VeilPreloadApi {
   const methods: Record<string, (input?: unknown) => Promise<IpcResult>> = {};
   for (const method of methodNames) {
     const channel = channelForMethod(method);

@@ -34,9 +34,18 @@ export function activePath(tree: MessageTree, leafId: string | null): Message[] 
 }
 
 /** The versions of a message: itself and its siblings, oldest first, and its position among them. */
-export function versionsOf(tree: MessageTree, message: Message): { versions: readonly Message[]; index: number } {
+export function versionsOf(
+  tree: MessageTree,
+  message: Message,
+): { versions: readonly Message[]; index: number } {
   const versions = tree.children.get(message.parentId) ?? [message];
-  return { versions, index: Math.max(0, versions.findIndex((candidate) => candidate.id === message.id)) };
+  return {
+    versions,
+    index: Math.max(
+      0,
+      versions.findIndex((candidate) => candidate.id === message.id),
+    ),
+  };
 }
 
 function compareMessages(a: Message, b: Message): number {

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { HASH_BYTES, KEY_ID_BYTES, PROVIDER_ID_BYTES, REQUEST_ID_BYTES } from '../crypto/constants';
+import type { IdentityKeyPair } from '../crypto/IdentityKeyPair';
+import { getSodium } from '../crypto/sodium';
+import { encodeCanonical } from './cbor';
+import { LABEL_USAGE_RECORD, PROTOCOL_VERSION } from './constants';
+import {
+  assertVersion,
+  bytesOf,
+  modelRefSchema,
+  parseWithSchema,
+  timestampSchema,
+  tokenCountsSchema,
+} from './schemas';
+import { assertEnvelopeSignature, decodeSignedEnvelope, encodeSignedEnvelope } from './signedEnvelope';
+
+/**
+ * The signed usage record the provider gives the coordinator for billing (docs/PROTOCOL.md §7). It holds no content:
+ * only ids, counts, times and a keyed commitment to the transcript, which the coordinator cannot test guesses against.
+ */
+export const usageRecordBodySchema = z.strictObject({
+  v: z.literal(PROTOCOL_VERSION),
+  providerId: bytesOf(PROVIDER_ID_BYTES),
+  keyId: bytesOf(KEY_ID_BYTES),
+  requestId: bytesOf(REQUEST_ID_BYTES),
+  sealedRequestHash: bytesOf(HASH_BYTES),
+  model: modelRefSchema,
+  tokens: tokenCountsSchema,
+  startedAt: timestampSchema,
+  finishedAt: timestampSchema,
+  transcriptCommitment: bytesOf(HASH_BYTES),
+});
+export type UsageRecordBody = z.infer<typeof usageRecordBodySchema>;
+
+/** A usage record whose signature verified. */
+export interface VerifiedUsageRecord extends UsageRecordBody {
+  readonly encoded: Uint8Array;
+}
+
+/** Signs a usage record (label `veil/v1/usage-record`). */
+export function signUsageRecord(identity: IdentityKeyPair, body: UsageRecordBody): Uint8Array {
+  const checked = parseWithSchema(usageRecordBodySchema, body, 'signUsageRecord');
+  const bodyBytes = encodeCanonical(checked);
+  return encodeSignedEnvelope(bodyBytes, identity.sign(LABEL_USAGE_RECORD, bodyBytes));
+}
+
+/** Verifies a usage record's encoding and signature under the provider's identity key (the coordinator's check). */
+export async function verifyUsageRecord(encoded: Uint8Array, identityKey: Uint8Array): Promise<VerifiedUsageRecord> {
+  await getSodium();
+  const operation = 'verifyUsageRecord';
+  const envelope = decodeSignedEnvelope(encoded, operation);
+  assertVersion(envelope.body, operation);
+  const body = parseWithSchema(usageRecordBodySchema, envelope.body, operation);
+  assertEnvelopeSignature(envelope, LABEL_USAGE_RECORD, identityKey, operation);
+  return { ...body, encoded: Uint8Array.from(encoded) };
+}

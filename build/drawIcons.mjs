@@ -1,0 +1,147 @@
+// Draws Veil's placeholder icons without any image tool: a tiny scanline rasteriser with 4×4 supersampling and a
+// PNG encoder on node:zlib. Run `node build/drawIcons.mjs` after changing a shape; the outputs are committed.
+//   build/icon.png               1024×1024 app icon (electron-builder derives .icns, .ico and Linux sizes from it)
+//   main/tray/trayIconData.ts    tray images as base64 (a macOS template pair and a coloured one for Windows/Linux)
+import { Buffer } from 'node:buffer';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+
+const root = path.resolve(import.meta.dirname, '..');
+const SAMPLES = 4;
+
+/** The "V", in a 1024-unit square. Same path as build/icon.svg. */
+const V = [
+  [272, 288],
+  [392, 288],
+  [512, 616],
+  [632, 288],
+  [752, 288],
+  [572, 760],
+  [452, 760],
+];
+/** The tray "V", in a 32-unit square, heavier so it reads at 16 px. */
+const TRAY_V = [
+  [4, 5],
+  [10, 5],
+  [16, 21],
+  [22, 5],
+  [28, 5],
+  [19, 27],
+  [13, 27],
+];
+
+function insidePolygon(polygon, x, y) {
+  let inside = false;
+  for (let i = 0, j = polygon.length - 1; i < polygon.length; j = i++) {
+    const [xi, yi] = polygon[i];
+    const [xj, yj] = polygon[j];
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+function insideRoundedRect(x, y, left, top, size, radius) {
+  if (x < left || y < top || x > left + size || y > top + size) return false;
+  const cx = Math.min(Math.max(x, left + radius), left + size - radius);
+  const cy = Math.min(Math.max(y, top + radius), top + size - radius);
+  return (x - cx) ** 2 + (y - cy) ** 2 <= radius ** 2;
+}
+
+/** Renders `shade(u, v)` (u, v in the design's units; returns [r,g,b,a] or null) into RGBA pixels. */
+function render(size, units, shade) {
+  const pixels = Buffer.alloc(size * size * 4);
+  for (let py = 0; py < size; py++) {
+    for (let px = 0; px < size; px++) {
+      const sum = [0, 0, 0, 0];
+      for (let sy = 0; sy < SAMPLES; sy++) {
+        for (let sx = 0; sx < SAMPLES; sx++) {
+          const u = ((px + (sx + 0.5) / SAMPLES) / size) * units;
+          const v = ((py + (sy + 0.5) / SAMPLES) / size) * units;
+          const colour = shade(u, v);
+          if (colour === null) continue;
+          const alpha = colour[3] / 255;
+          sum[0] += colour[0] * alpha;
+          sum[1] += colour[1] * alpha;
+          sum[2] += colour[2] * alpha;
+          sum[3] += alpha;
+        }
+      }
+      const offset = (py * size + px) * 4;
+      const coverage = sum[3];
+      if (coverage > 0) {
+        pixels[offset] = Math.round(sum[0] / coverage);
+        pixels[offset + 1] = Math.round(sum[1] / coverage);
+        pixels[offset + 2] = Math.round(sum[2] / coverage);
+      }
+      pixels[offset + 3] = Math.round((coverage / (SAMPLES * SAMPLES)) * 255);
+    }
+  }
+  return pixels;
+}
+
+const crcTable = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(bytes) {
+  let c = 0xffffffff;
+  for (const byte of bytes) c = crcTable[(c ^ byte) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+function chunk(type, data) {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+function encodePng(size, rgba) {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
+  header[8] = 8; // bit depth
+  header[9] = 6; // RGBA
+  const rows = [];
+  for (let y = 0; y < size; y++) {
+    rows.push(Buffer.from([0]), rgba.subarray(y * size * 4, (y + 1) * size * 4));
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', zlib.deflateSync(Buffer.concat(rows), { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+function appIcon(u, v) {
+  if (insidePolygon(V, u, v)) return [244, 244, 255, 255];
+  if (!insideRoundedRect(u, v, 64, 64, 896, 200)) return null;
+  const t = (v - 64) / 896;
+  return [
+    Math.round(59 + (28 - 59) * t),
+    Math.round(63 + (30 - 63) * t),
+    Math.round(143 + (74 - 143) * t),
+    255,
+  ];
+}
+const trayTemplate = (u, v) => (insidePolygon(TRAY_V, u, v) ? [0, 0, 0, 255] : null);
+const trayColour = (u, v) => appIcon((u / 32) * 1024, (v / 32) * 1024);
+
+fs.writeFileSync(path.join(root, 'build', 'icon.png'), encodePng(1024, render(1024, 1024, appIcon)));
+const tray = {
+  TRAY_TEMPLATE_1X: encodePng(16, render(16, 32, trayTemplate)),
+  TRAY_TEMPLATE_2X: encodePng(32, render(32, 32, trayTemplate)),
+  TRAY_COLOUR_1X: encodePng(16, render(16, 32, trayColour)),
+  TRAY_COLOUR_2X: encodePng(32, render(32, 32, trayColour)),
+};
+const lines = [
+  '// Generated by build/drawIcons.mjs; do not edit. Tray images are embedded so the packaged app needs no extra files.',
+  '',
+  // Shaped the way Prettier prints it, so regenerating leaves `npm run lint` clean.
+  ...Object.entries(tray).map(([name, png]) => `export const ${name} =\n  '${png.toString('base64')}';\n`),
+];
+fs.mkdirSync(path.join(root, 'main', 'tray'), { recursive: true });
+fs.writeFileSync(path.join(root, 'main', 'tray', 'trayIconData.ts'), lines.join('\n'));

@@ -1,0 +1,38 @@
+import type { ChatKeyProvider } from '../app/chats/ChatKeyProvider';
+import type { VeilPaths } from '../app/config/veilPaths';
+import type { IpcHandlerMap } from './ipc/registerIpcHandlers';
+
+/** What main needs from the running core: its IPC handlers, its events, and a way to stop it. */
+export interface CoreHost {
+  /** The contract's handlers, `veilIpcHandlers(core)` from app/service/dispatchCall.ts. */
+  readonly handlers: IpcHandlerMap;
+  /** Calls `listener` with every core event until the returned function is called. */
+  onEvent(listener: (event: unknown) => void): () => void;
+  /** Unloads models and closes stores. Idempotent. */
+  dispose(): Promise<void>;
+}
+
+export interface StartCoreOptions {
+  /** Where Veil keeps its data (`VEIL_HOME` or the platform default, shared with the CLI). */
+  readonly paths: VeilPaths;
+  /** Keychain-backed key for the chat store. */
+  readonly chatKeyProvider: ChatKeyProvider;
+}
+
+/**
+ * THE single place where the Electron app starts the headless core. Called once, after `app.whenReady()` (the
+ * engine's binary self-test uses `utilityProcess.fork`, which needs `ready`); node-llama-cpp then runs in this main
+ * process, its supported mode. The core loads the engine lazily on first use and frees it in `dispose()`, which
+ * main calls on `before-quit`.
+ *
+ * Wiring (lead): `const core = await VeilService.create({ paths, chatKeyProvider, ... });` then return
+ * `{ handlers: veilIpcHandlers(core), onEvent: (l) => core.onEvent(l), dispose: () => core.dispose() }`.
+ * Until then the app starts with no methods, and every call answers "no handler registered".
+ */
+export async function startCore(_options: StartCoreOptions): Promise<CoreHost> {
+  return {
+    handlers: {},
+    onEvent: () => () => {},
+    dispose: async () => {},
+  };
+}

@@ -1,0 +1,253 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { ensureTestModel } from '../fixtures/testModels';
+import { createVeilHome, hashTree, removeVeilHome, startVeil, startVeilExpectingRefusal, type VeilProcess } from './support/veilProcess';
+import { importModelByPath, lastMessage, messages, setSampling, snap, waitForReplyToFinish } from './support/ui';
+
+// One user's session, step by step, against a real `veil serve` with the generated tiny model (random weights, so
+// replies are garbage text; what matters is that they stream, stop, branch and persist).
+
+test.describe.configure({ mode: 'serial' });
+
+const FIRST_PROMPT = 'Tell me a long story';
+const EDITED_PROMPT = 'Write a short poem instead';
+
+let home: string;
+let veil: VeilProcess;
+let context: BrowserContext;
+let page: Page;
+const dialogs: string[] = [];
+
+test.beforeAll(async ({ browser }) => {
+  home = await createVeilHome();
+  veil = await startVeil(home);
+  context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+  page = await context.newPage();
+  page.on('dialog', async (dialog) => {
+    dialogs.push(dialog.message());
+    await dialog.dismiss();
+  });
+});
+
+test.afterAll(async () => {
+  await context?.close();
+  await veil?.stop();
+  if (home !== undefined) await removeVeilHome(home);
+});
+
+test.afterEach(() => {
+  // No step may ever raise a native alert/confirm: the app's own dialogs are in-page.
+  expect(dialogs).toEqual([]);
+});
+
+async function openOnlyConversation(): Promise<void> {
+  await expect(page.getByTestId('conversation-item')).toHaveCount(1);
+  await page.getByTestId('conversation-item').first().getByRole('button').first().click();
+  await expect(page.getByTestId('chat-view')).toBeVisible();
+}
+
+test('first run with no model guides the user to download or import one', async ({}, testInfo) => {
+  await page.goto(veil.url);
+  await expect(page.getByTestId('first-run')).toBeVisible();
+  await expect(page.getByTestId('import-path-input')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Catalog' })).toBeVisible();
+  await expect(page.getByTestId('local-badge')).toHaveText(/Local: nothing leaves this device/);
+  // The token was traded for a cookie and is gone from the address bar.
+  expect(page.url()).not.toContain('token=');
+  await snap(page, testInfo, '01-first-run');
+});
+
+test('imports the generated model by its path', async ({}, testInfo) => {
+  await importModelByPath(page, await ensureTestModel('tiny'));
+  await expect(page.getByTestId('no-chat')).toBeVisible();
+  await page.getByTestId('nav-models').click();
+  await expect(page.getByTestId('installed-model')).toHaveCount(1);
+  await expect(page.getByTestId('installed-model')).toContainText('F32');
+  await snap(page, testInfo, '02-model-imported');
+  await page.getByTestId('nav-chat').click();
+});
+
+test('Ctrl+N starts a new chat with the model picked', async ({}, testInfo) => {
+  await page.keyboard.press('Control+n');
+  await expect(page.getByTestId('chat-view')).toBeVisible();
+  await expect(page.getByTestId('conversation-item')).toHaveCount(1);
+  await expect(page.getByTestId('composer-input')).toBeFocused();
+  await expect(page.getByTestId('model-picker')).toContainText('veil-test-tiny');
+  await expect(page.getByTestId('model-fit')).toHaveText('Fits');
+  // A long, reproducible reply, so there is time to watch it stream and to stop it.
+  await setSampling(page, { temperature: '1', maxTokens: '4000', seed: '7' });
+  await snap(page, testInfo, '03-new-chat');
+});
+
+test('streams a reply token by token and stops it mid-stream', async ({}, testInfo) => {
+  await page.getByTestId('composer-input').fill(FIRST_PROMPT);
+  await page.keyboard.press('Enter');
+  await expect(lastMessage(page, 'user')).toContainText(FIRST_PROMPT);
+  const streaming = lastMessage(page, 'assistant').locator('[data-testid=message-content][data-streaming=true]');
+  await expect(streaming).toBeVisible();
+  await expect(page.getByTestId('stop-button')).toBeVisible();
+  await expect.poll(async () => Number(await streaming.getAttribute('data-tokens')), { timeout: 60_000 }).toBeGreaterThan(2);
+  const early = (await streaming.innerText()).length;
+  await expect.poll(async () => (await streaming.innerText()).length).toBeGreaterThan(early);
+  await snap(page, testInfo, '04-streaming');
+
+  await page.getByTestId('stop-button').click();
+  await waitForReplyToFinish(page);
+  const reply = lastMessage(page, 'assistant');
+  await expect(reply).toHaveAttribute('data-finish-reason', 'aborted');
+  await expect(reply).toContainText('Stopped');
+  expect((await reply.getByTestId('message-content').innerText()).length).toBeGreaterThan(0);
+  await snap(page, testInfo, '05-stopped');
+});
+
+test('regenerate adds a second version of the reply and keeps the first', async ({}, testInfo) => {
+  // Short replies from here on, and no fixed seed so versions differ.
+  await setSampling(page, { maxTokens: '24', seed: '' });
+  const first = await lastMessage(page, 'assistant').getByTestId('message-content').innerText();
+  await lastMessage(page, 'assistant').getByTestId('regenerate').click();
+  await waitForReplyToFinish(page);
+  const reply = lastMessage(page, 'assistant');
+  await expect(reply.getByTestId('version-label')).toHaveText('2/2');
+  await expect(reply).not.toHaveAttribute('data-finish-reason', 'aborted');
+  const second = await reply.getByTestId('message-content').innerText();
+
+  await reply.getByTestId('version-prev').click();
+  await expect(lastMessage(page, 'assistant').getByTestId('version-label')).toHaveText('1/2');
+  await expect(lastMessage(page, 'assistant').getByTestId('message-content')).toHaveText(first);
+  await snap(page, testInfo, '06-regenerated-version-1');
+  await lastMessage(page, 'assistant').getByTestId('version-next').click();
+  await expect(lastMessage(page, 'assistant').getByTestId('version-label')).toHaveText('2/2');
+  await expect(lastMessage(page, 'assistant').getByTestId('message-content')).toHaveText(second);
+});
+
+test('editing a user message makes a branch and both versions remain', async ({}, testInfo) => {
+  const user = lastMessage(page, 'user');
+  await user.getByTestId('edit-message').click();
+  await user.getByTestId('edit-input').fill(EDITED_PROMPT);
+  await user.getByTestId('edit-save').click();
+  await waitForReplyToFinish(page);
+  await expect(messages(page)).toHaveCount(2);
+  await expect(lastMessage(page, 'user')).toContainText(EDITED_PROMPT);
+  await expect(lastMessage(page, 'user').getByTestId('version-label')).toHaveText('2/2');
+  await expect(lastMessage(page, 'assistant').getByTestId('version-switcher')).toHaveCount(0);
+  await snap(page, testInfo, '07-edited-branch');
+
+  // The original branch is still there, with both of its reply versions.
+  await lastMessage(page, 'user').getByTestId('version-prev').click();
+  await expect(lastMessage(page, 'user')).toContainText(FIRST_PROMPT);
+  await expect(lastMessage(page, 'user').getByTestId('version-label')).toHaveText('1/2');
+  await expect(lastMessage(page, 'assistant').getByTestId('version-label')).toHaveText('2/2');
+  await snap(page, testInfo, '08-original-branch');
+  await lastMessage(page, 'user').getByTestId('version-next').click();
+  await expect(lastMessage(page, 'user')).toContainText(EDITED_PROMPT);
+});
+
+test('copies a message', async () => {
+  const reply = lastMessage(page, 'assistant');
+  const text = await reply.getByTestId('message-content').innerText();
+  await reply.getByTestId('copy-message').click();
+  await expect(reply.getByTestId('copy-message')).toHaveText('Copied');
+  // A string: this file is type-checked without the DOM library.
+  expect(await page.evaluate('navigator.clipboard.readText()')).toBe(text);
+});
+
+test('reload keeps the history and the branch on screen', async ({}, testInfo) => {
+  await page.reload();
+  await expect(page.getByTestId('chat-view')).toBeVisible();
+  await expect(lastMessage(page, 'user')).toContainText(EDITED_PROMPT);
+  await expect(lastMessage(page, 'user').getByTestId('version-label')).toHaveText('2/2');
+  await expect(page.getByTestId('conversation-title')).toHaveText(FIRST_PROMPT);
+  await snap(page, testInfo, '09-after-reload');
+});
+
+test('after a server restart the history still decrypts', async ({}, testInfo) => {
+  await veil.stop();
+  await expect(page.getByTestId('connection-banner')).toBeVisible();
+  await snap(page, testInfo, '10-server-stopped');
+  veil = await startVeil(home);
+  await page.goto(veil.url);
+  await openOnlyConversation();
+  await expect(lastMessage(page, 'user')).toContainText(EDITED_PROMPT);
+  await lastMessage(page, 'user').getByTestId('version-prev').click();
+  await expect(lastMessage(page, 'user')).toContainText(FIRST_PROMPT);
+  await expect(lastMessage(page, 'assistant').getByTestId('version-label')).toHaveText('2/2');
+  await snap(page, testInfo, '11-after-restart');
+});
+
+test('a wrong key gives a clear error and leaves the store intact', async ({}, testInfo) => {
+  await veil.stop();
+  const keysDir = path.join(home, 'keys');
+  const keyFiles = (await readdir(keysDir)).filter((name) => name.endsWith('.key'));
+  expect(keyFiles).toHaveLength(1);
+  const keyPath = path.join(keysDir, keyFiles[0] ?? '');
+  const rightKey = await readFile(keyPath);
+  const before = await hashTree(path.join(home, 'chats'));
+  expect(Object.keys(before).length).toBeGreaterThan(0);
+
+  await writeFile(keyPath, randomBytes(rightKey.length));
+  await chmod(keyPath, 0o600);
+  const outcome = await startVeilExpectingRefusal(home);
+  if (outcome.kind === 'refused') {
+    // The server refuses to start and says why, naming the error.
+    expect(outcome.code).not.toBe(0);
+    expect(outcome.stderr).toMatch(/ChatKeyMismatchError|does not open|wrong key/i);
+    await testInfo.attach('wrong-key-stderr', { body: outcome.stderr, contentType: 'text/plain' });
+  } else {
+    // Or it starts and the UI shows the error in place of the conversations.
+    await page.goto(outcome.veil.url);
+    await expect(page.getByTestId('chats-error')).toContainText(/ChatKeyMismatchError|key/i);
+    await snap(page, testInfo, '12-wrong-key');
+    await outcome.veil.stop();
+  }
+  expect(await hashTree(path.join(home, 'chats'))).toEqual(before);
+
+  await writeFile(keyPath, rightKey);
+  veil = await startVeil(home);
+  await page.goto(veil.url);
+  await openOnlyConversation();
+  await expect(lastMessage(page, 'user')).toContainText(FIRST_PROMPT);
+  await snap(page, testInfo, '13-right-key-again');
+});
+
+test('search (Ctrl+K), rename and delete conversations', async ({}, testInfo) => {
+  await page.keyboard.press('Control+k');
+  await expect(page.getByTestId('search-input')).toBeFocused();
+  await page.keyboard.type('poem');
+  await expect(page.getByTestId('search-result')).toHaveCount(1);
+  await snap(page, testInfo, '14-search');
+  await page.getByTestId('search-result').click();
+  await expect(lastMessage(page, 'user')).toContainText(EDITED_PROMPT);
+
+  const item = page.getByTestId('conversation-item').first();
+  await item.getByTestId('rename-conversation').click();
+  await item.getByTestId('rename-input').fill('Renamed chat');
+  await item.getByTestId('rename-input').press('Enter');
+  await expect(page.getByTestId('conversation-title')).toHaveText('Renamed chat');
+  await expect(page.getByTestId('chat-title')).toHaveText('Renamed chat');
+
+  await page.getByTestId('new-chat').click();
+  await expect(page.getByTestId('conversation-item')).toHaveCount(2);
+  const untitled = page.getByTestId('conversation-item').filter({ hasText: 'New chat' });
+  await untitled.getByTestId('delete-conversation').click();
+  await expect(page.getByTestId('confirm-dialog')).toContainText('cannot be undone');
+  await snap(page, testInfo, '15-confirm-delete');
+  await page.getByTestId('confirm-ok').click();
+  await expect(page.getByTestId('conversation-item')).toHaveCount(1);
+  await expect(page.getByTestId('conversation-title')).toHaveText('Renamed chat');
+});
+
+test('settings: the dark theme applies at once and persists', async ({}, testInfo) => {
+  await page.getByTestId('nav-settings').click();
+  await expect(page.getByTestId('settings-threads')).toHaveValue('1');
+  await page.getByTestId('theme-dark').check();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await snap(page, testInfo, '16-settings-dark');
+  await page.reload();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await page.getByTestId('nav-chat').click();
+  await page.getByTestId('conversation-item').first().getByRole('button').first().click();
+  await expect(page.getByTestId('chat-view')).toBeVisible();
+  await snap(page, testInfo, '17-chat-dark');
+});
