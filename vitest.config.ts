@@ -10,7 +10,7 @@ export default defineConfig({
       {
         test: {
           name: 'fast',
-          include: ['{app,provider,coordinator,cli,test}/**/*.test.ts'],
+          include: ['{app,provider,coordinator,cli,main,scripts,test}/**/*.test.ts'],
           exclude: ['**/*.model.test.ts', '**/node_modules/**'],
           environment: 'node',
           testTimeout: 20_000,
@@ -19,7 +19,7 @@ export default defineConfig({
       {
         test: {
           name: 'model',
-          include: ['{app,provider,coordinator,cli,test}/**/*.model.test.ts'],
+          include: ['{app,provider,coordinator,cli,main,scripts,test}/**/*.model.test.ts'],
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 300_000,

@@ -14,6 +14,7 @@ import { requestBucketFor } from '../app/protocol/padding';
 import { PinStore } from '../app/protocol/PinStore';
 import { ProviderKeyring } from '../app/protocol/ProviderKeyring';
 import { signReceipt, verifyReceiptSync } from '../app/protocol/Receipt';
+import type { ReceiptBody } from '../app/protocol/Receipt';
 import { ReplayCache } from '../app/protocol/ReplayCache';
 import { ResponseStreamReader } from '../app/protocol/ResponseStreamReader';
 import { ResponseStreamWriter } from '../app/protocol/ResponseStreamWriter';
@@ -147,7 +148,7 @@ async function main(): Promise<void> {
       },
     };
 
-    const receiptBody = {
+    const receiptBody: ReceiptBody = {
       v: PROTOCOL_VERSION,
       requestId: streamPending.requestId,
       sealedRequestHash: streamPending.sealedRequestHash,

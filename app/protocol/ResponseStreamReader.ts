@@ -4,15 +4,14 @@ import { STREAM_CHUNK_OVERHEAD_BYTES, STREAM_HEADER_BYTES } from '../crypto/cons
 import { constantTimeEqual, wipe } from '../crypto/bytes';
 import { IncrementalHash } from '../crypto/hash';
 import { getSodium, sodiumSync } from '../crypto/sodium';
-import { decodeCanonical, encodeCanonical } from './cbor';
-import { MAX_CHUNK_PLAINTEXT_BYTES, MAX_STREAM_FRAME_BYTES } from './constants';
+import { encodeCanonical } from './cbor';
+import { MAX_STREAM_FRAME_BYTES } from './constants';
 import { unpad } from './padding';
 import type { PendingRequest } from './PendingRequest';
 import { ProtocolError } from './ProtocolError';
 import { verifyReceiptSync } from './Receipt';
 import type { VerifiedReceipt } from './Receipt';
-import { parseWithSchema } from './schemas';
-import { streamChunkSchema } from './streamChunk';
+import { decodeStreamChunk } from './streamChunk';
 import type { ProviderErrorCode } from './streamChunk';
 
 /** One decrypted event of a response stream. */
@@ -113,11 +112,7 @@ export class ResponseStreamReader {
     try {
       const encoded = unpad(padded);
       if (encoded === undefined) throw new ProtocolError('MALFORMED', `${operation}: bad chunk padding`);
-      const chunk = parseWithSchema(
-        streamChunkSchema,
-        decodeCanonical(encoded, MAX_CHUNK_PLAINTEXT_BYTES, operation),
-        operation,
-      );
+      const chunk = decodeStreamChunk(encoded, operation);
       if (chunk.seq !== this.expectedSeq) {
         throw new ProtocolError('OUT_OF_ORDER', `${operation}: chunk ${chunk.seq} arrived, expected ${this.expectedSeq}`);
       }

@@ -3,13 +3,13 @@ import { wipe } from '../crypto/bytes';
 import { IncrementalHash } from '../crypto/hash';
 import type { IdentityKeyPair } from '../crypto/IdentityKeyPair';
 import { getSodium, sodiumSync } from '../crypto/sodium';
-import { encodeCanonical } from './cbor';
 import { MAX_CHUNK_TEXT_BYTES, MAX_ERROR_MESSAGE_CHARS, MAX_STREAM_CHUNKS, PROTOCOL_VERSION, STREAM_CHUNK_BLOCK_BYTES } from './constants';
 import type { OpenedRequest } from './OpenedRequest';
 import { padToBlock } from './padding';
 import { ProtocolError } from './ProtocolError';
 import { signReceipt } from './Receipt';
 import type { TokenCounts } from './schemas';
+import { encodeStreamChunk } from './streamChunk';
 import type { ProviderErrorCode, StreamChunk } from './streamChunk';
 import { signUsageRecord } from './UsageRecord';
 
@@ -140,7 +140,7 @@ export class ResponseStreamWriter {
 
   private push(chunk: StreamChunk, final: boolean): Uint8Array {
     const sodium = sodiumSync('ResponseStreamWriter');
-    const encoded = encodeCanonical(chunk);
+    const encoded = encodeStreamChunk(chunk);
     const padded = padToBlock(encoded, STREAM_CHUNK_BLOCK_BYTES);
     const tag = final
       ? sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL

@@ -11,6 +11,7 @@ import { ResponseStreamReader } from './ResponseStreamReader';
 import { ResponseStreamWriter } from './ResponseStreamWriter';
 import { sealRequest } from './sealRequest';
 import { encodeSealedRequestHeader } from './SealedRequestHeader';
+import { encodeStreamChunk } from './streamChunk';
 import { createProtocolWorld, TEST_MODEL, TEST_SAMPLING, testContent } from './protocolTestKit';
 import type { ProtocolWorld } from './protocolTestKit';
 
@@ -124,7 +125,7 @@ describe('plaintext-free failure paths (PROTOCOL.md §9.2)', () => {
     const { state, header: rogueHeader } = sodium.crypto_secretstream_xchacha20poly1305_init_push(opened.deriveStreamKey());
     const rogueFrame = sodium.crypto_secretstream_xchacha20poly1305_push(
       state,
-      padToBlock(encodeCanonical({ t: 'tokens', seq: 0, text: secretBytes, extra: CANARY }), STREAM_CHUNK_BLOCK_BYTES),
+      padToBlock(encodeStreamChunk({ t: 'tokens', seq: 7, text: secretBytes }), STREAM_CHUNK_BLOCK_BYTES),
       null,
       sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE,
     );

@@ -5,7 +5,6 @@ import { blake2b256 } from '../crypto/hash';
 import { IdentityKeyPair } from '../crypto/IdentityKeyPair';
 import { getSodium } from '../crypto/sodium';
 import { STREAM_CHUNK_OVERHEAD_BYTES } from '../crypto/constants';
-import { encodeCanonical } from './cbor';
 import { PROTOCOL_VERSION, STREAM_CHUNK_BLOCK_BYTES } from './constants';
 import type { OpenedRequest } from './OpenedRequest';
 import { padToBlock } from './padding';
@@ -16,6 +15,8 @@ import type { ReceiptBody } from './Receipt';
 import { ResponseStreamReader } from './ResponseStreamReader';
 import { ResponseStreamWriter } from './ResponseStreamWriter';
 import { sealRequest } from './sealRequest';
+import { encodeStreamChunk } from './streamChunk';
+import type { StreamChunk } from './streamChunk';
 import { createProtocolWorld, testContent } from './protocolTestKit';
 import type { ProtocolWorld } from './protocolTestKit';
 
@@ -65,13 +66,16 @@ describe('response streams (PROTOCOL.md §6)', () => {
     return { header: writer.header, frames: [...frames, finished.frame], finished };
   };
   /** A provider that deviates from the protocol: arbitrary chunks and tags under the genuine stream key. */
-  const rogueStream = async (opened: OpenedRequest, chunks: ReadonlyArray<{ chunk: unknown; final: boolean }>) => {
+  const rogueStream = async (
+    opened: OpenedRequest,
+    chunks: ReadonlyArray<{ chunk: StreamChunk | Uint8Array; final: boolean }>,
+  ) => {
     const sodium = await getSodium();
     const { state, header } = sodium.crypto_secretstream_xchacha20poly1305_init_push(opened.deriveStreamKey());
     const frames = chunks.map(({ chunk, final }) =>
       sodium.crypto_secretstream_xchacha20poly1305_push(
         state,
-        padToBlock(encodeCanonical(chunk), STREAM_CHUNK_BLOCK_BYTES),
+        padToBlock(chunk instanceof Uint8Array ? chunk : encodeStreamChunk(chunk), STREAM_CHUNK_BLOCK_BYTES),
         null,
         final ? sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL : sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE,
       ),
@@ -212,7 +216,7 @@ describe('response streams (PROTOCOL.md §6)', () => {
     expect(await readAll(pending, finalTokens.header, finalTokens.frames)).toBe('MALFORMED');
     const openReceipt = await rogueStream(opened, [{ chunk: { t: 'final', seq: 0, receipt: receiptFor(opened, '') }, final: false }]);
     expect(await readAll(pending, openReceipt.header, openReceipt.frames)).toBe('MALFORMED');
-    const unknownType = await rogueStream(opened, [{ chunk: { t: 'shell', seq: 0 }, final: true }]);
+    const unknownType = await rogueStream(opened, [{ chunk: Uint8Array.of(9, 0, 0, 0, 0), final: true }]);
     expect(await readAll(pending, unknownType.header, unknownType.frames)).toBe('MALFORMED');
   });
 

@@ -21,23 +21,42 @@ class FakeSafeStorage implements SafeStorageLike {
   public backend: Backend = 'gnome_libsecret';
   public readonly wrappedTexts: string[] = [];
 
-  public constructor(private readonly machineSecret: number) {}
+  public reEncryptNext: boolean;
+  private readonly rewrapWith: number | undefined;
 
-  public isEncryptionAvailable(): boolean {
+  public constructor(
+    public machineSecret: number,
+    options: { reEncryptNext?: boolean; rewrapWith?: number } = {},
+  ) {
+    this.reEncryptNext = options.reEncryptNext ?? false;
+    this.rewrapWith = options.rewrapWith;
+  }
+
+  public async isAsyncEncryptionAvailable(): Promise<boolean> {
     return this.available;
   }
   public getSelectedStorageBackend(): Backend {
     return this.backend;
   }
-  public encryptString(plainText: string): Buffer {
+  public async encryptStringAsync(plainText: string): Promise<Buffer> {
+    // After a keychain rotation, new wrappings use the new secret.
+    if (this.rewrapWith !== undefined) this.machineSecret = this.rewrapWith;
+    return this.encryptSync(plainText);
+  }
+  public encryptSync(plainText: string): Buffer {
     this.wrappedTexts.push(plainText);
     const body = Buffer.from(plainText, 'utf8').map((byte) => byte ^ this.machineSecret);
     return Buffer.concat([Buffer.from([this.machineSecret]), body]);
   }
-  public decryptString(encrypted: Buffer): string {
+  public async decryptStringAsync(encrypted: Buffer): Promise<{ result: string; shouldReEncrypt: boolean }> {
     if (encrypted[0] !== this.machineSecret)
       throw new Error('Error while decrypting the ciphertext provided');
-    return Buffer.from(encrypted.subarray(1).map((byte) => byte ^ this.machineSecret)).toString('utf8');
+    const result = Buffer.from(encrypted.subarray(1).map((byte) => byte ^ this.machineSecret)).toString(
+      'utf8',
+    );
+    const shouldReEncrypt = this.reEncryptNext;
+    this.reEncryptNext = false;
+    return { result, shouldReEncrypt };
   }
 }
 
@@ -69,6 +88,25 @@ describe('SafeStorageChatKeyProvider', () => {
 
     const again = await provider(safeStorage).getKey({ existing: { kind: 'safeStorage' } });
     expect(Buffer.from(again.key).equals(Buffer.from(first.key))).toBe(true);
+  });
+
+  it('wraps the key again when the keychain asks for it, keeping the same key', async () => {
+    const safeStorage = new FakeSafeStorage(0x21);
+    const first = await provider(safeStorage).getKey({});
+    const before = await fs.readFile(wrappedKeyPath);
+    // The old wrapping still opens once (the fake keeps the old secret readable for this call)...
+    const again = await provider(new FakeSafeStorage(0x21, { reEncryptNext: true, rewrapWith: 0x22 })).getKey(
+      {
+        existing: { kind: 'safeStorage' },
+      },
+    );
+    expect(Buffer.from(again.key).equals(Buffer.from(first.key))).toBe(true);
+    const after = await fs.readFile(wrappedKeyPath);
+    expect(after.equals(before)).toBe(false);
+    // ...and the new wrapping opens under the rotated keychain key.
+    const rotated = await provider(new FakeSafeStorage(0x22)).getKey({ existing: { kind: 'safeStorage' } });
+    expect(Buffer.from(rotated.key).equals(Buffer.from(first.key))).toBe(true);
+    if (process.platform !== 'win32') expect((await fs.stat(wrappedKeyPath)).mode & 0o777).toBe(0o600);
   });
 
   it('makes a different key each time a new store is created', async () => {
@@ -105,7 +143,7 @@ describe('SafeStorageChatKeyProvider', () => {
   it('refuses a wrapped blob that does not hold a 32-byte key, without echoing it', async () => {
     const safeStorage = new FakeSafeStorage(3);
     await fs.mkdir(path.dirname(wrappedKeyPath), { recursive: true });
-    await fs.writeFile(wrappedKeyPath, safeStorage.encryptString('c2hvcnQ='));
+    await fs.writeFile(wrappedKeyPath, safeStorage.encryptSync('c2hvcnQ='));
 
     const failure = provider(safeStorage).getKey({ existing: { kind: 'safeStorage' } });
     await expect(failure).rejects.toThrow(ChatKeyFileError);

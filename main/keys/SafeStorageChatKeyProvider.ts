@@ -16,13 +16,12 @@ import { fsyncDirectory } from '../../app/models/writeFileAtomic';
 import { KeychainUnavailableError } from './KeychainUnavailableError';
 
 /**
- * The part of Electron's `safeStorage` the provider uses. Electron 41 (the version we build with) has only the
- * synchronous calls; Electron 45 deprecates them for `encryptStringAsync`/`decryptStringAsync`, which this class
- * should switch to on that upgrade (and then re-wrap when `shouldReEncrypt` says so).
+ * The part of Electron's `safeStorage` the provider uses: the asynchronous API (Electron 45 deprecates the
+ * synchronous calls).
  */
 export type SafeStorageLike = Pick<
   SafeStorage,
-  'isEncryptionAvailable' | 'encryptString' | 'decryptString' | 'getSelectedStorageBackend'
+  'isAsyncEncryptionAvailable' | 'encryptStringAsync' | 'decryptStringAsync' | 'getSelectedStorageBackend'
 >;
 
 export interface SafeStorageChatKeyProviderOptions {
@@ -82,13 +81,13 @@ export class SafeStorageChatKeyProvider implements ChatKeyProvider {
   }
 
   public async getKey(request: ChatKeyRequest): Promise<ChatKeyGrant> {
-    if (!this.safeStorage.isEncryptionAvailable()) {
+    if (!(await this.safeStorage.isAsyncEncryptionAvailable())) {
       throw new KeychainUnavailableError(
         'openChatStore: the system keychain is not available, so the chat key cannot be unlocked; try again after logging in to your desktop session, or use a passphrase.',
       );
     }
     const wrapped = await this.readWrappedKey();
-    if (wrapped !== undefined) return { key: this.unwrap(wrapped) };
+    if (wrapped !== undefined) return { key: await this.unwrap(wrapped) };
     if (request.existing !== undefined) {
       throw new ChatKeyMissingError(
         `openChatStore: the wrapped chat key ${this.wrappedKeyPath} is missing but the chat store already holds data; restore it (a new key would not open the store). Nothing was changed.`,
@@ -121,10 +120,11 @@ export class SafeStorageChatKeyProvider implements ChatKeyProvider {
     }
   }
 
-  private unwrap(wrapped: Buffer): Uint8Array {
+  private async unwrap(wrapped: Buffer): Promise<Uint8Array> {
     let text: string;
+    let shouldReEncrypt: boolean;
     try {
-      text = this.safeStorage.decryptString(wrapped);
+      ({ result: text, shouldReEncrypt } = await this.safeStorage.decryptStringAsync(wrapped));
     } catch (error) {
       throw new ChatKeyFileError(
         `openChatStore: the system keychain cannot unwrap ${this.wrappedKeyPath} (was it made by another user or on another machine?)`,
@@ -139,7 +139,23 @@ export class SafeStorageChatKeyProvider implements ChatKeyProvider {
     const decoded = Buffer.from(text, 'base64');
     const key = new Uint8Array(decoded);
     decoded.fill(0);
+    // The keychain rotated its own key: wrap ours again so the old wrapping can be retired.
+    if (shouldReEncrypt) await this.rewrap(text);
     return key;
+  }
+
+  private async rewrap(keyText: string): Promise<void> {
+    const wrapped = await this.safeStorage.encryptStringAsync(keyText);
+    const temporary = `${this.wrappedKeyPath}.${process.pid}.tmp`;
+    const handle = await fs.open(temporary, 'w', WRAPPED_KEY_FILE_MODE);
+    try {
+      await handle.writeFile(wrapped);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temporary, this.wrappedKeyPath);
+    await fsyncDirectory(path.dirname(this.wrappedKeyPath));
   }
 
   private async createWrappedKey(): Promise<Uint8Array> {
@@ -148,7 +164,7 @@ export class SafeStorageChatKeyProvider implements ChatKeyProvider {
     const random = randomBytes(CHAT_KEY_BYTES);
     const key = new Uint8Array(random);
     // The base64 string cannot be wiped (JS strings are immutable); it lives only until collected.
-    const wrapped = this.safeStorage.encryptString(random.toString('base64'));
+    const wrapped = await this.safeStorage.encryptStringAsync(random.toString('base64'));
     random.fill(0);
     // 'wx' fails if another process created the file meanwhile, so two first runs can never hand out two keys.
     const handle = await fs.open(this.wrappedKeyPath, 'wx', WRAPPED_KEY_FILE_MODE);

@@ -7,7 +7,6 @@ import { EpochKeyPair } from '../../app/crypto/EpochKeyPair';
 import { blake2b256 } from '../../app/crypto/hash';
 import { IdentityKeyPair } from '../../app/crypto/IdentityKeyPair';
 import { getSodium } from '../../app/crypto/sodium';
-import { encodeCanonical } from '../../app/protocol/cbor';
 import { PROTOCOL_VERSION, STREAM_CHUNK_BLOCK_BYTES } from '../../app/protocol/constants';
 import { issueKeyCertificate, verifyKeyCertificate } from '../../app/protocol/KeyCertificate';
 import { padmeLength, padToBlock, requestBucketFor } from '../../app/protocol/padding';
@@ -19,6 +18,7 @@ import type { ReceiptBody } from '../../app/protocol/Receipt';
 import { deriveStreamKey } from '../../app/protocol/responseKeys';
 import type { ModelRef, SamplingParams } from '../../app/protocol/schemas';
 import { sealRequest } from '../../app/protocol/sealRequest';
+import { encodeStreamChunk } from '../../app/protocol/streamChunk';
 import { signUsageRecord } from '../../app/protocol/UsageRecord';
 
 /**
@@ -213,9 +213,9 @@ export async function buildDeterministicVectors(): Promise<DeterministicVectors>
     });
     const chunkPlaintexts = [
       ...input.responseTexts.map((text, seq) =>
-        padToBlock(encodeCanonical({ t: 'tokens', seq, text: new TextEncoder().encode(text) }), STREAM_CHUNK_BLOCK_BYTES),
+        padToBlock(encodeStreamChunk({ t: 'tokens', seq, text: new TextEncoder().encode(text) }), STREAM_CHUNK_BLOCK_BYTES),
       ),
-      padToBlock(encodeCanonical({ t: 'final', seq: input.responseTexts.length, receipt }), STREAM_CHUNK_BLOCK_BYTES),
+      padToBlock(encodeStreamChunk({ t: 'final', seq: input.responseTexts.length, receipt }), STREAM_CHUNK_BLOCK_BYTES),
     ];
     const paddingLengths = [0, 1, 2, 100, 255, 256, 257, 1000, 1023, 1024, 1025, 9000, 65_535, 100_000, 1_048_575, 1_048_576];
     return {
