@@ -8,7 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { IdentityKeyPair } from '../app/crypto/IdentityKeyPair';
 import { getSodium } from '../app/crypto/sodium';
-import { MAX_REQUEST_BUCKET_BYTES, PROTOCOL_VERSION, STREAM_CHUNK_BLOCK_BYTES } from '../app/protocol/constants';
+import {
+  MAX_REQUEST_BUCKET_BYTES,
+  PROTOCOL_VERSION,
+  STREAM_CHUNK_BLOCK_BYTES,
+} from '../app/protocol/constants';
 import { verifyKeyCertificate } from '../app/protocol/KeyCertificate';
 import { requestBucketFor } from '../app/protocol/padding';
 import { PinStore } from '../app/protocol/PinStore';
@@ -33,7 +37,9 @@ const sampling: SamplingParams = { temperature: 0.7, topP: 0.95, topK: 40, maxTo
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 function round2(value: number): number {
@@ -61,7 +67,11 @@ async function measure(cases: ReadonlyArray<Case>): Promise<Record<string, numbe
 }
 
 /** Padding overhead of request buckets over sizes drawn uniformly in log-size between 200 B and 128 KiB. */
-function paddingOverhead(): { mean: number; max: number; perSizeClass: Array<{ from: number; to: number; mean: number; max: number }> } {
+function paddingOverhead(): {
+  mean: number;
+  max: number;
+  perSizeClass: Array<{ from: number; to: number; mean: number; max: number }>;
+} {
   const low = Math.log(200);
   const high = Math.log(128 * 1024);
   const samples = 200_000;
@@ -88,8 +98,8 @@ function paddingOverhead(): { mean: number; max: number; perSizeClass: Array<{ f
     perSizeClass: [...classes].map(([from, entry]) => ({
       from,
       to: from * 2 - 1,
-      mean: round2((entry.sum / entry.count) * 100) / 100,
-      max: round2(entry.max * 100) / 100,
+      mean: Math.round((entry.sum / entry.count) * 10_000) / 10_000,
+      max: Math.round(entry.max * 10_000) / 10_000,
     })),
   };
 }
@@ -107,7 +117,9 @@ async function main(): Promise<void> {
   });
   try {
     const pins = await PinStore.open({ filePath: path.join(directory, 'pins.json') });
-    const certificate = await pins.pin(await verifyKeyCertificate(await keyring.currentCertificate(), { now: Date.now() }));
+    const certificate = await pins.pin(
+      await verifyKeyCertificate(await keyring.currentCertificate(), { now: Date.now() }),
+    );
 
     const sealOpen = (bytes: number): Case => {
       const prompt = 'x'.repeat(bytes);
@@ -134,7 +146,12 @@ async function main(): Promise<void> {
       { now: Date.now() },
     );
     const streamOpened = await keyring.openSealedRequest(streamPending.sealedRequest);
-    const writer = await ResponseStreamWriter.create({ request: streamOpened, identity, backend: 'cpu', appVersion: 'bench' });
+    const writer = await ResponseStreamWriter.create({
+      request: streamOpened,
+      identity,
+      backend: 'cpu',
+      appVersion: 'bench',
+    });
     const reader = await ResponseStreamReader.create(streamPending, writer.header);
     const tokenBatch = new TextEncoder().encode(' the quick brown');
     let chunkFrameBytes = 0;
@@ -171,7 +188,27 @@ async function main(): Promise<void> {
       },
     };
 
-    const timings = await measure([sealOpen(1024), sealOpen(16 * 1024), sealOpen(128 * 1024), chunk, receipt]);
+    // The bare libsodium primitive at the same size, to separate protocol overhead from X25519 cost.
+    const sodium = await getSodium();
+    const recipient = sodium.crypto_box_keypair();
+    const raw16KiB = new Uint8Array(16 * 1024);
+    const primitive: Case = {
+      name: 'primitiveSealOpen16KiB',
+      iterations: 20,
+      run: () => {
+        const sealed = sodium.crypto_box_seal(raw16KiB, recipient.publicKey);
+        sodium.crypto_box_seal_open(sealed, recipient.publicKey, recipient.privateKey);
+      },
+    };
+
+    const timings = await measure([
+      sealOpen(1024),
+      sealOpen(16 * 1024),
+      sealOpen(128 * 1024),
+      primitive,
+      chunk,
+      receipt,
+    ]);
     const padding = paddingOverhead();
     const result = {
       bench: 'crypto',
@@ -180,13 +217,14 @@ async function main(): Promise<void> {
       sealOpen1KiBUs: timings.sealOpen1KiB,
       sealOpen16KiBUs: timings.sealOpen16KiB,
       sealOpen128KiBUs: timings.sealOpen128KiB,
+      primitiveBoxSealOpen16KiBUs: timings.primitiveSealOpen16KiB,
       streamChunkEncryptDecryptUs: timings.streamChunk,
       streamChunkFrameBytes: chunkFrameBytes,
       streamChunkPlaintextBytes: tokenBatch.length,
       streamChunkBlockBytes: STREAM_CHUNK_BLOCK_BYTES,
       receiptSignVerifyUs: timings.receiptSignVerify,
-      paddingMeanOverhead: round2(padding.mean * 10_000) / 10_000,
-      paddingMaxOverhead: round2(padding.max * 10_000) / 10_000,
+      paddingMeanOverhead: Math.round(padding.mean * 10_000) / 10_000,
+      paddingMaxOverhead: Math.round(padding.max * 10_000) / 10_000,
       paddingDistribution: 'uniform log-size 200 B to 128 KiB of inner request',
       paddingPerSizeClass: padding.perSizeClass,
       targets: {

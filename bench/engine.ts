@@ -25,7 +25,16 @@ const TOKENS = 64;
 const WARM_UP_ROUNDS = 1;
 const ROUNDS = readRounds();
 const SYSTEM_PROMPT = 'You are a concise assistant.';
-const TOPICS = ['a lighthouse', 'the sea', 'a mountain pass', 'a library', 'winter', 'a train', 'a garden', 'a clock'];
+const TOPICS = [
+  'a lighthouse',
+  'the sea',
+  'a mountain pass',
+  'a library',
+  'winter',
+  'a train',
+  'a garden',
+  'a clock',
+];
 
 const TARGET_THROUGHPUT_RATIO = 0.97;
 const TARGET_TTFT_OVERHEAD_MS = 5;
@@ -39,7 +48,8 @@ interface Sample {
 function readRounds(): number {
   const flag = process.argv.indexOf('--rounds');
   const value = flag >= 0 ? Number(process.argv[flag + 1]) : 7;
-  if (!Number.isInteger(value) || value < 1) throw new Error('bench:engine: --rounds takes a positive integer');
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error('bench:engine: --rounds takes a positive integer');
   return value;
 }
 

@@ -1,14 +1,18 @@
 import { Engine } from '../app/engine/Engine';
+import { GenerateRequest } from '../app/engine/generationTypes';
+import { toChatHistory } from '../app/engine/toChatHistory';
 import { ensureTestModel } from '../test/fixtures/testModels';
 const engine = await Engine.create({ threads: 1, logLevel: 'error' });
-const p = await ensureTestModel('tiny');
-console.log('base', await engine.llama.getLlamaMemoryUsage(), process.memoryUsage().rss / 1e6);
-for (let i = 0; i < 8; i++) {
-  const m = await engine.loadModel({ modelPath: p, contextSize: 512, sequences: 2 });
-  const loaded = await engine.llama.getLlamaMemoryUsage();
-  await Promise.all([m.generate({ messages: [{ role: 'user', content: 'hi' }], maxTokens: 16 }), m.generate({ messages: [{ role: 'user', content: 'yo' }], maxTokens: 16 })]);
-  await m.dispose();
-  globalThis.gc?.();
-  console.log(i, loaded, await engine.llama.getLlamaMemoryUsage(), (process.memoryUsage().rss / 1e6).toFixed(1));
-}
+const m = await engine.loadModel({ modelPath: await ensureTestModel('tiny'), contextSize: 512, sequences: 2 });
+const req = { messages: [{ role: 'system' as const, content: 'You are a concise assistant.' }, { role: 'user' as const, content: 'Round 3: write a few sentences about a library.' }], maxTokens: 64 };
+const N = 2000;
+let t = performance.now();
+for (let i = 0; i < N; i++) GenerateRequest.safeParse(req);
+console.log('zod parse us', ((performance.now() - t) * 1000) / N);
+t = performance.now();
+for (let i = 0; i < N; i++) toChatHistory(req.messages);
+console.log('toChatHistory us', ((performance.now() - t) * 1000) / N);
+t = performance.now();
+for (let i = 0; i < N; i++) m.countPromptTokens(req.messages);
+console.log('countPromptTokens us', ((performance.now() - t) * 1000) / N);
 await engine.dispose();

@@ -105,6 +105,7 @@ async function start(): Promise<void> {
       wrappedKeyPath: path.join(paths.keys, 'chat-key.safe'),
       safeStorage,
     }),
+    appVersion: app.getVersion(),
   });
   ipcRegistration = registerIpcHandlers(
     { ipcMain, getTrustedFrame: () => liveWindow()?.webContents.mainFrame, isAppUrl },

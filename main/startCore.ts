@@ -1,5 +1,7 @@
 import type { ChatKeyProvider } from '../app/chats/ChatKeyProvider';
 import type { VeilPaths } from '../app/config/veilPaths';
+import { veilIpcHandlers } from '../app/service/dispatchCall';
+import { openVeilCore } from '../app/service/openVeilCore';
 import type { IpcHandlerMap } from './ipc/registerIpcHandlers';
 
 /** What main needs from the running core: its IPC handlers, its events, and a way to stop it. */
@@ -17,6 +19,8 @@ export interface StartCoreOptions {
   readonly paths: VeilPaths;
   /** Keychain-backed key for the chat store. */
   readonly chatKeyProvider: ChatKeyProvider;
+  /** The app's version, shown by the UI. */
+  readonly appVersion: string;
 }
 
 /**
@@ -24,15 +28,17 @@ export interface StartCoreOptions {
  * engine's binary self-test uses `utilityProcess.fork`, which needs `ready`); node-llama-cpp then runs in this main
  * process, its supported mode. The core loads the engine lazily on first use and frees it in `dispose()`, which
  * main calls on `before-quit`.
- *
- * Wiring (lead): `const core = await VeilService.create({ paths, chatKeyProvider, ... });` then return
- * `{ handlers: veilIpcHandlers(core), onEvent: (l) => core.onEvent(l), dispose: () => core.dispose() }`.
- * Until then the app starts with no methods, and every call answers "no handler registered".
  */
-export async function startCore(_options: StartCoreOptions): Promise<CoreHost> {
+export async function startCore(options: StartCoreOptions): Promise<CoreHost> {
+  const core = await openVeilCore({
+    paths: options.paths,
+    keyProvider: options.chatKeyProvider,
+    appVersion: options.appVersion,
+    mode: 'desktop',
+  });
   return {
-    handlers: {},
-    onEvent: () => () => {},
-    dispose: async () => {},
+    handlers: veilIpcHandlers(core.service),
+    onEvent: (listener) => core.service.onEvent(listener),
+    dispose: core.dispose,
   };
 }

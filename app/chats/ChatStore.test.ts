@@ -188,7 +188,7 @@ describe('ChatStore message tree', () => {
       parentId: q.id,
       role: 'assistant',
       content: '',
-      modelRef: { kind: 'network', id: 'provider-model' },
+      modelRef: { kind: 'network', id: 'provider-model', providerId: 'provider-7' },
     });
     for (const token of ['One', ', two', ', three']) store.appendToMessage(conv.id, a.id, token);
     expect(store.getConversation(conv.id).messages.at(-1)?.content).toBe('One, two, three');
@@ -199,6 +199,7 @@ describe('ChatStore message tree', () => {
       promptTokens: 12,
       completionTokens: 5,
       receipt: { providerId: 'p-1', signature: 'c2ln', costMicros: 42 },
+      error: { name: 'ProviderTimeoutError', message: 'relay: the provider stopped answering' },
     });
     expect(final).toMatchObject({
       content: 'One, two, three',
@@ -212,6 +213,11 @@ describe('ChatStore message tree', () => {
     const message = reopened.getConversation(conv.id).messages.find((m) => m.id === a.id);
     expect(message).toEqual(final);
     expect(message?.receipt).toEqual({ providerId: 'p-1', signature: 'c2ln', costMicros: 42 });
+    expect(message?.error).toEqual({
+      name: 'ProviderTimeoutError',
+      message: 'relay: the provider stopped answering',
+    });
+    expect(message?.modelRef).toEqual({ kind: 'network', id: 'provider-model', providerId: 'provider-7' });
   });
 
   it('writes streamed text at the checkpoint interval even without a final update', async () => {

@@ -17,6 +17,7 @@ import {
   messageIdSchema,
   modelRefSchema,
   receiptSchema,
+  messageErrorSchema,
   samplingSchema,
 } from './chatSchemas';
 import {
@@ -111,6 +112,7 @@ const messageUpdateSchema = z.strictObject({
   completionTokens: tokenCount.optional(),
   modelRef: modelRefSchema.optional(),
   receipt: receiptSchema.optional(),
+  error: messageErrorSchema.optional(),
 });
 export type MessageUpdate = z.input<typeof messageUpdateSchema>;
 

@@ -94,6 +94,7 @@ export class ConversationState {
         if (record.completionTokens !== undefined) message.completionTokens = record.completionTokens;
         if (record.modelRef !== undefined) message.modelRef = record.modelRef;
         if (record.receipt !== undefined) message.receipt = record.receipt;
+        if (record.error !== undefined) message.error = record.error;
         break;
       }
       case 'activeLeafSet':

@@ -8,6 +8,7 @@ import {
   messageIdSchema,
   modelRefSchema,
   receiptSchema,
+  messageErrorSchema,
   samplingSchema,
 } from './chatSchemas';
 
@@ -57,6 +58,7 @@ export const chatRecordSchema = z.discriminatedUnion('type', [
     completionTokens: tokenCount.optional(),
     modelRef: modelRefSchema.optional(),
     receipt: receiptSchema.optional(),
+    error: messageErrorSchema.optional(),
   }),
   z.strictObject({ type: z.literal('activeLeafSet'), at, messageId: messageIdSchema }),
 ]);

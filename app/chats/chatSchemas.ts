@@ -16,6 +16,8 @@ export const messageIdSchema = z.string().regex(/^[0-9a-f]{24}$/, 'expected a 24
 export const modelRefSchema = z.strictObject({
   kind: z.enum(['local', 'network']),
   id: z.string().min(1).max(512),
+  /** For network models: the provider that answered. */
+  providerId: z.string().min(1).max(512).optional(),
 });
 export type ModelRef = z.infer<typeof modelRefSchema>;
 
@@ -24,6 +26,13 @@ export const receiptSchema = z
   .record(z.string().min(1).max(128), z.union([z.string().max(16_384), z.number()]))
   .refine((record) => Object.keys(record).length <= 64, 'a receipt has at most 64 fields');
 export type Receipt = z.infer<typeof receiptSchema>;
+
+/** Why a reply failed, as `{name, message}`: kept so the UI still explains it after a restart. */
+export const messageErrorSchema = z.strictObject({
+  name: z.string().min(1).max(200),
+  message: z.string().max(4000),
+});
+export type MessageError = z.infer<typeof messageErrorSchema>;
 
 /** Per-conversation sampling settings; anything unset falls back to the model's defaults. */
 export const samplingSchema = z.strictObject({
@@ -57,6 +66,7 @@ export const chatMessageSchema = z.strictObject({
   completionTokens: tokenCountSchema.optional(),
   modelRef: modelRefSchema.optional(),
   receipt: receiptSchema.optional(),
+  error: messageErrorSchema.optional(),
 });
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 

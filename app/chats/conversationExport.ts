@@ -7,6 +7,7 @@ import {
   MAX_TITLE_CHARS,
   modelRefSchema,
   receiptSchema,
+  messageErrorSchema,
   samplingSchema,
 } from './chatSchemas';
 import { ChatInputError } from './chatStoreErrors';
@@ -50,6 +51,7 @@ export const conversationExportSchema = z.strictObject({
           completionTokens: tokenCount.optional(),
           modelRef: modelRefSchema.optional(),
           receipt: receiptSchema.optional(),
+          error: messageErrorSchema.optional(),
         }),
       )
       .max(MAX_IMPORT_MESSAGES),

@@ -18,6 +18,7 @@ import {
   Settings,
   SystemInfo,
 } from './dto';
+import { VEIL_METHOD_NAMES, type VeilMethodName } from './veilMethodNames';
 
 // The one typed contract between the UI and the core. The core implements `VeilApi` once; Electron IPC and the
 // `veil serve` WebSocket both carry it unchanged, so the same renderer build runs on either.
@@ -140,6 +141,14 @@ export const veilContract = {
 export type VeilContract = typeof veilContract;
 export type VeilMethod = keyof VeilContract;
 export const VEIL_METHODS = Object.keys(veilContract) as VeilMethod[];
+
+// The preload's name list must name exactly the contract's methods: each assignment fails to compile otherwise.
+const _everyNameIsAMethod: readonly VeilMethod[] = VEIL_METHOD_NAMES;
+const _everyMethodIsNamed: Record<VeilMethod, true> = Object.fromEntries(
+  VEIL_METHOD_NAMES.map((name) => [name, true]),
+) as Record<VeilMethodName, true>;
+void _everyNameIsAMethod;
+void _everyMethodIsNamed;
 
 export type MethodInput<M extends VeilMethod> = z.input<VeilContract[M]['input']>;
 export type MethodOutput<M extends VeilMethod> = z.output<VeilContract[M]['output']>;

@@ -53,7 +53,11 @@ export class EpochKeyPair {
   public openSealed(ciphertext: Uint8Array): Uint8Array | undefined {
     this.assertUsable('EpochKeyPair.openSealed');
     try {
-      return sodiumSync('EpochKeyPair.openSealed').crypto_box_seal_open(ciphertext, this.publicKey, this.secretKey);
+      return sodiumSync('EpochKeyPair.openSealed').crypto_box_seal_open(
+        ciphertext,
+        this.publicKey,
+        this.secretKey,
+      );
     } catch {
       return undefined;
     }

@@ -70,8 +70,12 @@ export class IdentityKeyPair {
   /** Detached signature over `label ‖ 0x00 ‖ body`. */
   public sign(label: string, body: Uint8Array): Uint8Array {
     this.assertUsable('IdentityKeyPair.sign');
-    const signature = sodiumSync('IdentityKeyPair.sign').crypto_sign_detached(signingInput(label, body), this.secretKey);
-    if (signature.length !== ED25519_SIGNATURE_BYTES) throw new RangeError('IdentityKeyPair.sign: bad signature length');
+    const signature = sodiumSync('IdentityKeyPair.sign').crypto_sign_detached(
+      signingInput(label, body),
+      this.secretKey,
+    );
+    if (signature.length !== ED25519_SIGNATURE_BYTES)
+      throw new RangeError('IdentityKeyPair.sign: bad signature length');
     return signature;
   }
 
@@ -100,7 +104,11 @@ export function verifySignature(
 ): boolean {
   if (signature.length !== ED25519_SIGNATURE_BYTES) return false;
   try {
-    return sodiumSync('verifySignature').crypto_sign_verify_detached(signature, signingInput(label, body), publicKey);
+    return sodiumSync('verifySignature').crypto_sign_verify_detached(
+      signature,
+      signingInput(label, body),
+      publicKey,
+    );
   } catch {
     return false;
   }

@@ -23,13 +23,9 @@ export const X25519_SEED_BYTES = 32;
 export const BOX_SEAL_OVERHEAD_BYTES = 48;
 /** `crypto_box` nonce; for sealed boxes it is BLAKE2b-192(ephemeral pk ‖ recipient pk). */
 export const BOX_NONCE_BYTES = 24;
-/** Poly1305 tag inside a box. */
-export const BOX_MAC_BYTES = 16;
 
 /** BLAKE2b-256 output: request hashes, response hashes, provider ids, commitments. */
 export const HASH_BYTES = 32;
-/** Largest key BLAKE2b accepts, for keyed hashing. */
-export const HASH_KEY_BYTES = 32;
 
 /** Provider id: BLAKE2b-256 of the identity public key. */
 export const PROVIDER_ID_BYTES = 32;

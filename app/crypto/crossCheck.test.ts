@@ -14,7 +14,11 @@ import { sealBox } from './sealBox';
 import { getSodium } from './sodium';
 
 /** An independent crypto_box_seal_open built from @noble primitives (X25519, HSalsa20, XSalsa20-Poly1305, BLAKE2b). */
-function nobleSealOpen(sealed: Uint8Array, recipientSecret: Uint8Array, recipientPublic: Uint8Array): Uint8Array {
+function nobleSealOpen(
+  sealed: Uint8Array,
+  recipientSecret: Uint8Array,
+  recipientPublic: Uint8Array,
+): Uint8Array {
   const ephemeralPublic = sealed.subarray(0, 32);
   const shared = x25519.getSharedSecret(recipientSecret, ephemeralPublic);
   const nonce = blake2b(concatBytes(ephemeralPublic, recipientPublic), { dkLen: 24 });
@@ -42,16 +46,24 @@ describe('primitives cross-checked against @noble (PROTOCOL.md §10)', () => {
     await getSodium();
   });
 
-  it('opens libsodium sealed boxes (random and fixed-ephemeral paths) with an independent implementation', async () => {
+  it('opens crypto_box_seal and sealBox output (random and fixed ephemeral keys) with an independent implementation', async () => {
     const sodium = await getSodium();
     const recipient = sodium.crypto_box_keypair();
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 2048 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), async (message, seed) => {
-        expect(nobleSealOpen(sealBox(message, recipient.publicKey), recipient.privateKey, recipient.publicKey)).toEqual(message);
-        const fixed = sealBox(message, recipient.publicKey, { dangerousTestOnlyEphemeralSeed: seed });
-        expect(nobleSealOpen(fixed, recipient.privateKey, recipient.publicKey)).toEqual(message);
-        expect(sodium.crypto_box_seal_open(fixed, recipient.publicKey, recipient.privateKey)).toEqual(message);
-      }),
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 2048 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        async (message, seed) => {
+          expect(
+            nobleSealOpen(sealBox(message, recipient.publicKey), recipient.privateKey, recipient.publicKey),
+          ).toEqual(message);
+          const fixed = sealBox(message, recipient.publicKey, { dangerousTestOnlyEphemeralSeed: seed });
+          expect(nobleSealOpen(fixed, recipient.privateKey, recipient.publicKey)).toEqual(message);
+          expect(sodium.crypto_box_seal_open(fixed, recipient.publicKey, recipient.privateKey)).toEqual(
+            message,
+          );
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -73,17 +85,23 @@ describe('primitives cross-checked against @noble (PROTOCOL.md §10)', () => {
 
   it('produces Ed25519 signatures identical to @noble, which verifies them', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 512 }), async (seed, body) => {
-        const identity = await IdentityKeyPair.fromSeed(seed);
-        expect(ed25519.getPublicKey(seed)).toEqual(identity.publicKey);
-        const signature = identity.sign('veil/v1/receipt', body);
-        const input = signingInput('veil/v1/receipt', body);
-        expect(ed25519.sign(input, seed)).toEqual(signature);
-        expect(ed25519.verify(signature, input, identity.publicKey)).toBe(true);
-        const nobleSignature = ed25519.sign(input, seed);
-        expect(verifySignature('veil/v1/receipt', body, nobleSignature, identity.publicKey)).toBe(true);
-        expect(verifySignature('veil/v1/usage-record', body, nobleSignature, identity.publicKey)).toBe(false);
-      }),
+      fc.asyncProperty(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ maxLength: 512 }),
+        async (seed, body) => {
+          const identity = await IdentityKeyPair.fromSeed(seed);
+          expect(ed25519.getPublicKey(seed)).toEqual(identity.publicKey);
+          const signature = identity.sign('veil/v1/receipt', body);
+          const input = signingInput('veil/v1/receipt', body);
+          expect(ed25519.sign(input, seed)).toEqual(signature);
+          expect(ed25519.verify(signature, input, identity.publicKey)).toBe(true);
+          const nobleSignature = ed25519.sign(input, seed);
+          expect(verifySignature('veil/v1/receipt', body, nobleSignature, identity.publicKey)).toBe(true);
+          expect(verifySignature('veil/v1/usage-record', body, nobleSignature, identity.publicKey)).toBe(
+            false,
+          );
+        },
+      ),
       { numRuns: 30 },
     );
   });
@@ -114,13 +132,23 @@ describe('primitives cross-checked against @noble (PROTOCOL.md §10)', () => {
     const key = new Uint8Array(32).fill(1);
     const sealedHash = new Uint8Array(32).fill(2);
     const commitmentKey = blake2b(
-      concatBytes(new TextEncoder().encode('veil/v1/transcript-commitment-key'), Uint8Array.of(0), sealedHash),
+      concatBytes(
+        new TextEncoder().encode('veil/v1/transcript-commitment-key'),
+        Uint8Array.of(0),
+        sealedHash,
+      ),
       { dkLen: 32, key },
     );
     const expected = blake2b(
-      concatBytes(new TextEncoder().encode('veil/v1/transcript-commitment'), Uint8Array.of(0), new Uint8Array(64).fill(3)),
+      concatBytes(
+        new TextEncoder().encode('veil/v1/transcript-commitment'),
+        Uint8Array.of(0),
+        new Uint8Array(64).fill(3),
+      ),
       { dkLen: 32, key: commitmentKey },
     );
-    expect(transcriptCommitment(key, sealedHash, new Uint8Array(32).fill(3), new Uint8Array(32).fill(3))).toEqual(expected);
+    expect(
+      transcriptCommitment(key, sealedHash, new Uint8Array(32).fill(3), new Uint8Array(32).fill(3)),
+    ).toEqual(expected);
   });
 });

@@ -36,7 +36,11 @@ async function load(): Promise<Sodium> {
     ['crypto_box_SEEDBYTES', sodium.crypto_box_SEEDBYTES, X25519_SEED_BYTES],
     ['crypto_box_SEALBYTES', sodium.crypto_box_SEALBYTES, BOX_SEAL_OVERHEAD_BYTES],
     ['crypto_box_NONCEBYTES', sodium.crypto_box_NONCEBYTES, BOX_NONCE_BYTES],
-    ['crypto_secretstream_xchacha20poly1305_KEYBYTES', sodium.crypto_secretstream_xchacha20poly1305_KEYBYTES, STREAM_KEY_BYTES],
+    [
+      'crypto_secretstream_xchacha20poly1305_KEYBYTES',
+      sodium.crypto_secretstream_xchacha20poly1305_KEYBYTES,
+      STREAM_KEY_BYTES,
+    ],
     [
       'crypto_secretstream_xchacha20poly1305_HEADERBYTES',
       sodium.crypto_secretstream_xchacha20poly1305_HEADERBYTES,

@@ -6,6 +6,8 @@ describe('assertTestOnly', () => {
     expect(() => assertTestOnly('op', { VITEST: 'true' })).not.toThrow();
     expect(() => assertTestOnly('op', { NODE_ENV: 'test' })).not.toThrow();
     expect(() => assertTestOnly('sealRequest', { NODE_ENV: 'production' })).toThrow(TestOnlyOptionError);
-    expect(() => assertTestOnly('sealRequest', {})).toThrow(/^sealRequest: dangerousTestOnly options are refused/);
+    expect(() => assertTestOnly('sealRequest', {})).toThrow(
+      /^sealRequest: dangerousTestOnly options are refused/,
+    );
   });
 });

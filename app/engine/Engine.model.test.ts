@@ -3,16 +3,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTestModel } from '../../test/fixtures/testModels';
+import { InvalidGgufError } from '../gguf/InvalidGgufError';
+import { UnsupportedArchitectureError } from '../gguf/UnsupportedArchitectureError';
 import { Engine } from './Engine';
 import {
   BackendUnavailableError,
   EngineDisposedError,
   InsufficientMemoryError,
   InvalidEngineOptionsError,
-  InvalidModelFileError,
   ModelFileNotFoundError,
   ModelLoadAbortedError,
-  UnsupportedArchitectureError,
 } from './engineErrors';
 
 describe('Engine', () => {
@@ -47,15 +47,20 @@ describe('Engine', () => {
   it('rejects out-of-range options before loading anything', async () => {
     await expect(Engine.create({ threads: 0 })).rejects.toBeInstanceOf(InvalidEngineOptionsError);
     await expect(Engine.create({ threads: 1.5 })).rejects.toThrow(/threads/);
-    await expect(engine.estimateFit(tinyPath, { sequences: 0 })).rejects.toBeInstanceOf(InvalidEngineOptionsError);
+    await expect(engine.estimateFit(tinyPath, { sequences: 0 })).rejects.toBeInstanceOf(
+      InvalidEngineOptionsError,
+    );
     await expect(engine.loadModel({ modelPath: tinyPath, contextSize: -4 })).rejects.toThrow(/contextSize/);
   });
 
-  it.skipIf(process.platform === 'darwin')('says clearly when an explicit backend has no binary here', async () => {
-    const failure = Engine.create({ backend: 'metal', threads: 1, logLevel: 'disabled' });
-    await expect(failure).rejects.toBeInstanceOf(BackendUnavailableError);
-    await expect(failure).rejects.toThrow(/metal backend/);
-  });
+  it.skipIf(process.platform === 'darwin')(
+    'says clearly when an explicit backend has no binary here',
+    async () => {
+      const failure = Engine.create({ backend: 'metal', threads: 1, logLevel: 'disabled' });
+      await expect(failure).rejects.toBeInstanceOf(BackendUnavailableError);
+      await expect(failure).rejects.toThrow(/metal backend/);
+    },
+  );
 
   it('estimates the fit of the tiny model at a given context, defaulting to 2 sequences', async () => {
     const small = await engine.estimateFit(tinyPath, { contextSize: 512 });
@@ -82,27 +87,27 @@ describe('Engine', () => {
   });
 
   it('names a missing file, a non-GGUF file and a truncated GGUF', async () => {
-    await expect(engine.loadModel({ modelPath: path.join(scratchDir, 'absent.gguf') })).rejects.toBeInstanceOf(
-      ModelFileNotFoundError,
-    );
+    await expect(
+      engine.loadModel({ modelPath: path.join(scratchDir, 'absent.gguf') }),
+    ).rejects.toBeInstanceOf(ModelFileNotFoundError);
     await expect(engine.loadModel({ modelPath: scratchDir })).rejects.toBeInstanceOf(ModelFileNotFoundError);
 
     const textFile = path.join(scratchDir, 'notes.gguf');
     await writeFile(textFile, 'these are some notes, not a model\n'.repeat(20));
     const notGguf = engine.loadModel({ modelPath: textFile });
-    await expect(notGguf).rejects.toBeInstanceOf(InvalidModelFileError);
+    await expect(notGguf).rejects.toBeInstanceOf(InvalidGgufError);
     await expect(notGguf).rejects.toThrow(/notes\.gguf is not a valid GGUF model/);
 
     const original = await readFile(tinyPath);
     const headerOnly = path.join(scratchDir, 'header-only.gguf');
     await writeFile(headerOnly, original.subarray(0, 64));
-    await expect(engine.estimateFit(headerOnly)).rejects.toBeInstanceOf(InvalidModelFileError);
+    await expect(engine.estimateFit(headerOnly)).rejects.toBeInstanceOf(InvalidGgufError);
 
     const truncated = path.join(scratchDir, 'truncated.gguf');
     await writeFile(truncated, original.subarray(0, Math.floor(original.length / 2)));
     const truncatedLoad = engine.loadModel({ modelPath: truncated, contextSize: 256, sequences: 1 });
-    await expect(truncatedLoad).rejects.toBeInstanceOf(InvalidModelFileError);
-    await expect(truncatedLoad).rejects.toThrow(/truncated/);
+    await expect(truncatedLoad).rejects.toBeInstanceOf(InvalidGgufError);
+    await expect(truncatedLoad).rejects.toThrow(/truncated\.gguf is not a valid GGUF model \(truncated/);
     expect(engine.loadedModels).toEqual([]);
   });
 
@@ -112,7 +117,8 @@ describe('Engine', () => {
     await overwriteStringValue(patched, 'general.architecture', 'llama', 'veilx');
     const failure = engine.loadModel({ modelPath: patched, contextSize: 256, sequences: 1 });
     await expect(failure).rejects.toBeInstanceOf(UnsupportedArchitectureError);
-    await expect(failure).rejects.toThrow(/"veilx"/);
+    await expect(failure).rejects.toThrow(/unknown-arch\.gguf uses a model architecture/);
+    await expect(failure).rejects.toMatchObject({ architecture: 'veilx' });
     await expect(engine.estimateFit(patched)).rejects.toMatchObject({ architecture: 'veilx' });
   });
 

@@ -92,7 +92,9 @@ export class Engine {
   public static async create(options: EngineOptions = {}): Promise<Engine> {
     const parsed = EngineOptionsSchema.safeParse(options);
     if (!parsed.success)
-      throw new InvalidEngineOptionsError(`Engine.create: invalid options (${summarizeIssues(parsed.error)})`);
+      throw new InvalidEngineOptionsError(
+        `Engine.create: invalid options (${summarizeIssues(parsed.error)})`,
+      );
     const backendOption = options.backend ?? 'auto';
     const request = resolveBackend(backendOption, process.platform, process.arch);
     const userLogger = options.logger;
@@ -107,7 +109,10 @@ export class Engine {
         logLevel: LOG_LEVELS[options.logLevel ?? 'warn'],
         ...(userLogger === undefined
           ? {}
-          : { logger: (level: LlamaLogLevel, message: string) => userLogger(ENGINE_LOG_LEVELS.get(level) ?? 'log', message) }),
+          : {
+              logger: (level: LlamaLogLevel, message: string) =>
+                userLogger(ENGINE_LOG_LEVELS.get(level) ?? 'log', message),
+            }),
         ...(options.threads === undefined ? {} : { maxThreads: options.threads }),
       });
     } catch (error) {
@@ -174,12 +179,16 @@ export class Engine {
   public async estimateFit(modelPath: string, options: FitOptions = {}): Promise<FitEstimate> {
     this.#assertNotDisposed('estimateFit');
     const header = await inspectModelFile(this.#llama, modelPath, 'estimateFit');
-    return await estimateModelFit(this.#llama, header, this.#resolveFitOptions(header, options, 'estimateFit'));
+    return await estimateModelFit(
+      this.#llama,
+      header,
+      this.#resolveFitOptions(header, options, 'estimateFit'),
+    );
   }
 
   /**
    * Loads a GGUF model. Before llama.cpp sees the file it must pass the header checks (`ModelFileNotFoundError`,
-   * `InvalidModelFileError`, `UnsupportedArchitectureError`) and the memory estimate (`InsufficientMemoryError`).
+   * `InvalidGgufError`, `UnsupportedArchitectureError`) and the memory estimate (`InsufficientMemoryError`).
    */
   public async loadModel(options: LoadModelOptions): Promise<LoadedModel> {
     this.#assertNotDisposed('loadModel');
@@ -245,7 +254,8 @@ export class Engine {
 }
 
 function throwIfLoadAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted === true) throw new ModelLoadAbortedError('loadModel: cancelled', { cause: signal.reason });
+  if (signal?.aborted === true)
+    throw new ModelLoadAbortedError('loadModel: cancelled', { cause: signal.reason });
 }
 
 function toInsufficientMemoryError(fit: FitEstimate): InsufficientMemoryError {

@@ -81,7 +81,8 @@ describe('LoadedModel (tiny generated model)', () => {
       { role: 'user', content: text },
     ]);
     const sequential: string[] = [];
-    for (const messages of conversations) sequential.push((await model.generate({ messages, maxTokens: 40 })).text);
+    for (const messages of conversations)
+      sequential.push((await model.generate({ messages, maxTokens: 40 })).text);
     expect(new Set(sequential).size).toBe(conversations.length);
 
     const concurrent = await Promise.all(

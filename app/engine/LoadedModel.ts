@@ -9,10 +9,21 @@ import type {
   LlamaModel,
 } from 'node-llama-cpp';
 import { toErrorMessage } from '../errors/toErrorMessage';
-import { InvalidGenerateRequestError, ModelDisposedError, ModelLoadAbortedError, ModelLoadError } from './engineErrors';
+import {
+  InvalidGenerateRequestError,
+  ModelDisposedError,
+  ModelLoadAbortedError,
+  ModelLoadError,
+} from './engineErrors';
 import type { LoadedModelInfo } from './engineTypes';
 import { GenerateRequest } from './generationTypes';
-import type { ChatMessage, FinishReason, GenerateOptions, GenerateResult, TokenEvent } from './generationTypes';
+import type {
+  ChatMessage,
+  FinishReason,
+  GenerateOptions,
+  GenerateResult,
+  TokenEvent,
+} from './generationTypes';
 import type { ModelFileHeader } from './inspectModelFile';
 import { SequencePool } from './SequencePool';
 import { toChatHistory } from './toChatHistory';
@@ -75,7 +86,11 @@ export class LoadedModel {
     const slots: Slot[] = [];
     for (let index = 0; index < context.totalSequences; index += 1) {
       const sequence = context.getSequence();
-      slots.push({ sequence, chat: new LlamaChat({ contextSequence: sequence, chatWrapper }), lastMessages: [] });
+      slots.push({
+        sequence,
+        chat: new LlamaChat({ contextSequence: sequence, chatWrapper }),
+        lastMessages: [],
+      });
     }
     this.#slots = slots;
     this.#pool = new SequencePool(slots);
@@ -158,7 +173,9 @@ export class LoadedModel {
     this.#assertNotDisposed('generate');
     const parsed = GenerateRequest.safeParse(request);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'request'}: ${issue.message}`);
+      const issues = parsed.error.issues.map(
+        (issue) => `${issue.path.join('.') || 'request'}: ${issue.message}`,
+      );
       throw new InvalidGenerateRequestError(`generate: invalid request (${issues.join('; ')})`);
     }
     const run = this.#run(parsed.data, options);
@@ -335,7 +352,8 @@ export class LoadedModel {
     }
 
     if (slot !== undefined) {
-      slot.lastMessages = finishReason === 'error' ? [] : [...request.messages, { role: 'assistant', content: text }];
+      slot.lastMessages =
+        finishReason === 'error' ? [] : [...request.messages, { role: 'assistant', content: text }];
       this.#pool.release(slot);
     }
     const result: GenerateResult = {
@@ -362,7 +380,8 @@ export class LoadedModel {
 function sharedPrefixLength(a: readonly ChatMessage[], b: readonly ChatMessage[]): number {
   const length = Math.min(a.length, b.length);
   let index = 0;
-  while (index < length && a[index]?.role === b[index]?.role && a[index]?.content === b[index]?.content) index += 1;
+  while (index < length && a[index]?.role === b[index]?.role && a[index]?.content === b[index]?.content)
+    index += 1;
   return index;
 }
 

@@ -9,23 +9,11 @@ export class ModelDisposedError extends VeilError {}
 /** The requested compute backend (or, for `auto`, any backend) has no working llama.cpp binary on this machine. */
 export class BackendUnavailableError extends VeilError {}
 
-/** The model path does not exist or is not a regular file. */
+/**
+ * The model path does not exist, is not a regular file, or cannot be read. Malformed files raise app/gguf's
+ * `InvalidGgufError` and `UnsupportedArchitectureError`, shared with the model library.
+ */
 export class ModelFileNotFoundError extends VeilError {}
-
-/** The file is not a GGUF model, or its header is corrupt or truncated. */
-export class InvalidModelFileError extends VeilError {}
-
-/** The GGUF declares an architecture that this build of llama.cpp cannot run. */
-export class UnsupportedArchitectureError extends VeilError {
-  public constructor(
-    message: string,
-    /** The `general.architecture` value found in the file. */
-    public readonly architecture: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
-}
 
 /** The memory estimate says the model with the requested context does not fit in the free RAM/VRAM. */
 export class InsufficientMemoryError extends VeilError {

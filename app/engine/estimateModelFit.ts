@@ -32,7 +32,9 @@ export async function estimateModelFit(
   let layersFit = true;
   if (!options.cpuOnly && llama.supportsGpuOffloading) {
     const requested =
-      options.gpuLayers === 'auto' ? { fitContext: { contextSize: contextSize * sequences } } : options.gpuLayers;
+      options.gpuLayers === 'auto'
+        ? { fitContext: { contextSize: contextSize * sequences } }
+        : options.gpuLayers;
     try {
       gpuLayers = (await resolver.resolveModelGpuLayersV2(requested)).gpuLayers;
     } catch (error) {
@@ -45,12 +47,17 @@ export async function estimateModelFit(
 
   const [modelNeeds, contextNeeds] = await Promise.all([
     header.insights.estimateModelResourceRequirementsV2({ gpuLayers }),
-    header.insights.estimateContextResourceRequirementsV2({ contextSize, sequences, modelGpuLayers: gpuLayers }),
+    header.insights.estimateContextResourceRequirementsV2({
+      contextSize,
+      sequences,
+      modelGpuLayers: gpuLayers,
+    }),
   ]);
   const ramBytes = modelNeeds.cpuRam + contextNeeds.cpuRam;
   const vramBytes = modelNeeds.gpuVram + contextNeeds.gpuVram;
   const unifiedVramBytes = vramState.unifiedSize > 0 ? Math.min(vramBytes, vramState.unifiedSize) : 0;
-  const fits = layersFit && vramBytes <= availableVramBytes && ramBytes + unifiedVramBytes <= availableRamBytes;
+  const fits =
+    layersFit && vramBytes <= availableVramBytes && ramBytes + unifiedVramBytes <= availableRamBytes;
 
   return {
     fits,

@@ -3,12 +3,10 @@ import { basename } from 'node:path';
 import { GgufInsights, readGgufFileInfo } from 'node-llama-cpp';
 import type { GgufFileInfo, Llama } from 'node-llama-cpp';
 import { toErrorMessage } from '../errors/toErrorMessage';
-import {
-  InvalidModelFileError,
-  ModelFileNotFoundError,
-  ModelLoadAbortedError,
-  UnsupportedArchitectureError,
-} from './engineErrors';
+import { checkGgufStructure } from '../gguf/checkGgufStructure';
+import { InvalidGgufError } from '../gguf/InvalidGgufError';
+import { UnsupportedArchitectureError } from '../gguf/UnsupportedArchitectureError';
+import { ModelFileNotFoundError, ModelLoadAbortedError } from './engineErrors';
 
 /** Context length assumed when a GGUF does not declare one (node-llama-cpp uses the same value). */
 export const FALLBACK_TRAIN_CONTEXT_SIZE = 4096;
@@ -23,8 +21,9 @@ export interface ModelFileHeader {
 
 /**
  * Reads a GGUF header and checks what can be checked before llama.cpp touches the file, so a wrong file gets a clear
- * error instead of a native failure: the path exists, the header parses, tensor data lies within the file, and the
- * architecture is one this llama.cpp build runs.
+ * error instead of a native failure: the path is a file (`ModelFileNotFoundError`), the header is structurally sound
+ * and the file holds all the tensor data it promises (`InvalidGgufError`), and this llama.cpp build runs the
+ * architecture (`UnsupportedArchitectureError`). The error classes are app/gguf's, shared with the model library.
  */
 export async function inspectModelFile(
   llama: Llama,
@@ -33,42 +32,40 @@ export async function inspectModelFile(
   signal?: AbortSignal,
 ): Promise<ModelFileHeader> {
   const name = basename(modelPath);
-  const fileSize = await statModelFile(modelPath, operation);
+  const invalid = (reason: string, cause?: unknown): InvalidGgufError =>
+    new InvalidGgufError(`${operation}: ${name} is not a valid GGUF model (${reason})`, { cause });
+  await assertIsFile(modelPath, operation);
 
-  let fileInfo: GgufFileInfo;
+  let structure: Awaited<ReturnType<typeof checkGgufStructure>>;
   try {
-    fileInfo = await readGgufFileInfo(modelPath, { sourceType: 'filesystem', logWarnings: false, signal });
+    structure = await checkGgufStructure(modelPath);
   } catch (error) {
-    if (signal?.aborted) throw new ModelLoadAbortedError(`${operation}: cancelled`, { cause: error });
-    throw new InvalidModelFileError(`${operation}: ${name} is not a valid GGUF model (${toErrorMessage(error)})`, {
+    throw new ModelFileNotFoundError(`${operation}: cannot read ${modelPath} (${toErrorMessage(error)})`, {
       cause: error,
     });
   }
+  if (!structure.valid) throw invalid(structure.reason);
+
+  let fileInfo: GgufFileInfo;
+  let insights: GgufInsights;
+  try {
+    fileInfo = await readGgufFileInfo(modelPath, { sourceType: 'filesystem', logWarnings: false, signal });
+    insights = await GgufInsights.from(fileInfo, llama);
+  } catch (error) {
+    if (signal?.aborted === true)
+      throw new ModelLoadAbortedError(`${operation}: cancelled`, { cause: error });
+    throw invalid('unreadable header', error);
+  }
+  // modelSize counts from the start of the data section to the end of the last tensor (of every part when split).
+  if (fileInfo.splicedParts <= 1 && structure.dataOffset + insights.modelSize > structure.fileSize)
+    throw invalid('truncated tensor data');
 
   // Typed as a known architecture, but it is whatever string the file holds.
   const architecture: unknown = fileInfo.metadata.general?.architecture;
-  if (typeof architecture !== 'string' || architecture === '')
-    throw new InvalidModelFileError(`${operation}: ${name} does not declare general.architecture`);
-
-  if (fileInfo.splicedParts <= 1) {
-    const lastTensorOffset = Math.max(0, ...(fileInfo.fullTensorInfo ?? []).map((t) => Number(t.fileOffset)));
-    if (lastTensorOffset >= fileSize)
-      throw new InvalidModelFileError(
-        `${operation}: ${name} is truncated (tensor data starts at byte ${lastTensorOffset}, file has ${fileSize})`,
-      );
-  }
-
-  let insights: GgufInsights;
-  try {
-    insights = await GgufInsights.from(fileInfo, llama);
-  } catch (error) {
-    throw new InvalidModelFileError(`${operation}: ${name} has unreadable tensor info (${toErrorMessage(error)})`, {
-      cause: error,
-    });
-  }
+  if (typeof architecture !== 'string' || architecture === '') throw invalid('no general.architecture');
   if (!insights.isSupportedByLlamaCpp)
     throw new UnsupportedArchitectureError(
-      `${operation}: ${name} uses the architecture "${architecture.slice(0, 100)}", which this llama.cpp build (${llama.llamaCppRelease.release}) cannot run`,
+      `${operation}: ${name} uses a model architecture this version of llama.cpp does not support`,
       architecture,
     );
 
@@ -80,15 +77,14 @@ export async function inspectModelFile(
   };
 }
 
-async function statModelFile(modelPath: string, operation: string): Promise<number> {
+async function assertIsFile(modelPath: string, operation: string): Promise<void> {
+  let isFile: boolean;
   try {
-    const stats = await stat(modelPath);
-    if (!stats.isFile()) throw new ModelFileNotFoundError(`${operation}: ${modelPath} is not a file`);
-    return stats.size;
+    isFile = (await stat(modelPath)).isFile();
   } catch (error) {
-    if (error instanceof ModelFileNotFoundError) throw error;
     throw new ModelFileNotFoundError(`${operation}: cannot read ${modelPath} (${toErrorMessage(error)})`, {
       cause: error,
     });
   }
+  if (!isFile) throw new ModelFileNotFoundError(`${operation}: ${modelPath} is not a file`);
 }

@@ -20,7 +20,14 @@ import {
 } from './constants';
 import { ProtocolError } from './ProtocolError';
 import { assertEnvelopeSignature, decodeSignedEnvelope, encodeSignedEnvelope } from './signedEnvelope';
-import { assertVersion, bytesOf, labelSchema, modelRefSchema, parseWithSchema, timestampSchema } from './schemas';
+import {
+  assertVersion,
+  bytesOf,
+  labelSchema,
+  modelRefSchema,
+  parseWithSchema,
+  timestampSchema,
+} from './schemas';
 import type { ModelRef } from './schemas';
 
 const keyCertificateBodySchema = z.strictObject({
@@ -107,7 +114,10 @@ export async function verifyKeyCertificate(
   const body = parseWithSchema(keyCertificateBodySchema, envelope.body, operation);
   assertEnvelopeSignature(envelope, LABEL_KEY_CERTIFICATE, body.identityKey, operation);
   if (!constantTimeEqual(providerIdOf(body.identityKey), body.providerId)) {
-    throw new ProtocolError('BAD_SIGNATURE', `${operation}: provider id is not the hash of the signing identity key`);
+    throw new ProtocolError(
+      'BAD_SIGNATURE',
+      `${operation}: provider id is not the hash of the signing identity key`,
+    );
   }
   if (!constantTimeEqual(keyIdOf(body.publicKey), body.keyId)) {
     throw new ProtocolError('MALFORMED', `${operation}: key id is not the hash of the epoch key`);
@@ -121,7 +131,10 @@ export async function verifyKeyCertificate(
   if (options.now >= body.notAfter) {
     throw new ProtocolError('EXPIRED', `${operation}: certificate has expired`);
   }
-  if (options.expectedProviderId !== undefined && !constantTimeEqual(options.expectedProviderId, body.providerId)) {
+  if (
+    options.expectedProviderId !== undefined &&
+    !constantTimeEqual(options.expectedProviderId, body.providerId)
+  ) {
     throw new ProtocolError('WRONG_PROVIDER', `${operation}: certificate is for another provider`);
   }
   return { ...body, encoded: Uint8Array.from(encoded) };

@@ -59,7 +59,12 @@ export class OpenedRequest {
   /** The keyed transcript commitment for the usage record. */
   public transcriptCommitment(responseHash: Uint8Array): Uint8Array {
     this.assertUsable('OpenedRequest.transcriptCommitment');
-    return transcriptCommitment(this.responseKey, this.sealedRequestHash, this.innerRequestHash, responseHash);
+    return transcriptCommitment(
+      this.responseKey,
+      this.sealedRequestHash,
+      this.innerRequestHash,
+      responseHash,
+    );
   }
 
   /** Wipes the response key and authorization token. Idempotent. */

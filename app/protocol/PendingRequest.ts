@@ -59,7 +59,12 @@ export class PendingRequest {
   /** The transcript commitment a truthful usage record for this request carries, given the response's hash. */
   public expectedTranscriptCommitment(responseHash: Uint8Array): Uint8Array {
     this.assertUsable('PendingRequest.expectedTranscriptCommitment');
-    return transcriptCommitment(this.responseKey, this.sealedRequestHash, this.innerRequestHash, responseHash);
+    return transcriptCommitment(
+      this.responseKey,
+      this.sealedRequestHash,
+      this.innerRequestHash,
+      responseHash,
+    );
   }
 
   /** Wipes the response key. Idempotent. */

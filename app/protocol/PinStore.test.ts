@@ -90,7 +90,9 @@ describe('PinStore (PROTOCOL.md §4.3)', () => {
       filePath,
       JSON.stringify({
         version: 1,
-        pins: [{ providerId: toBase64Url(a.providerId), identityKey: toBase64Url(b.identityKey), firstSeenAt: T0 }],
+        pins: [
+          { providerId: toBase64Url(a.providerId), identityKey: toBase64Url(b.identityKey), firstSeenAt: T0 },
+        ],
       }),
     );
     await expect(PinStore.open({ filePath })).rejects.toSatisfy(

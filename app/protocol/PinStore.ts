@@ -17,7 +17,9 @@ export const PIN_STORE_FILE_NAME = 'provider-pins.json';
 const MAX_PIN_FILE_BYTES = 16 * 1024 * 1024;
 
 function base64UrlOf(length: number) {
-  return z.string().refine((text) => fromBase64Url(text)?.length === length, { message: `must be ${length} bytes` });
+  return z
+    .string()
+    .refine((text) => fromBase64Url(text)?.length === length, { message: `must be ${length} bytes` });
 }
 
 const pinFileSchema = z.strictObject({
@@ -48,7 +50,9 @@ export type PinnedKeyCertificate = VerifiedKeyCertificate & { readonly [pinnedBr
 const pinnedCertificates = new WeakSet<object>();
 
 /** Whether `certificate` came out of `PinStore.pin` (checked again at seal time, beyond the type brand). */
-export function isPinnedCertificate(certificate: VerifiedKeyCertificate): certificate is PinnedKeyCertificate {
+export function isPinnedCertificate(
+  certificate: VerifiedKeyCertificate,
+): certificate is PinnedKeyCertificate {
   return pinnedCertificates.has(certificate);
 }
 
@@ -179,7 +183,10 @@ async function readPins(filePath: string): Promise<Map<string, ProviderPin>> {
   try {
     const stat = await fs.stat(filePath);
     if (stat.size > MAX_PIN_FILE_BYTES) {
-      throw new ProtocolError('PIN_STORE_CORRUPT', `PinStore.open: pin file is larger than ${MAX_PIN_FILE_BYTES} bytes`);
+      throw new ProtocolError(
+        'PIN_STORE_CORRUPT',
+        `PinStore.open: pin file is larger than ${MAX_PIN_FILE_BYTES} bytes`,
+      );
     }
     text = await fs.readFile(filePath, 'utf8');
   } catch (error) {
@@ -191,11 +198,17 @@ async function readPins(filePath: string): Promise<Map<string, ProviderPin>> {
   try {
     json = JSON.parse(text);
   } catch {
-    throw new ProtocolError('PIN_STORE_CORRUPT', `PinStore.open: ${filePath} is not valid JSON; left untouched`);
+    throw new ProtocolError(
+      'PIN_STORE_CORRUPT',
+      `PinStore.open: ${filePath} is not valid JSON; left untouched`,
+    );
   }
   const parsed = pinFileSchema.safeParse(json);
   if (!parsed.success) {
-    throw new ProtocolError('PIN_STORE_CORRUPT', `PinStore.open: ${filePath} does not match the pin file schema; left untouched`);
+    throw new ProtocolError(
+      'PIN_STORE_CORRUPT',
+      `PinStore.open: ${filePath} does not match the pin file schema; left untouched`,
+    );
   }
   const pins = new Map<string, ProviderPin>();
   for (const entry of parsed.data.pins) {
@@ -205,7 +218,10 @@ async function readPins(filePath: string): Promise<Map<string, ProviderPin>> {
       pins.has(entry.providerId) ||
       toBase64Url(providerIdOf(identityKey)) !== entry.providerId
     ) {
-      throw new ProtocolError('PIN_STORE_CORRUPT', `PinStore.open: ${filePath} has a duplicate or invalid pin`);
+      throw new ProtocolError(
+        'PIN_STORE_CORRUPT',
+        `PinStore.open: ${filePath} has a duplicate or invalid pin`,
+      );
     }
     pins.set(entry.providerId, { providerId: entry.providerId, identityKey, firstSeenAt: entry.firstSeenAt });
   }

@@ -3,7 +3,11 @@ import { EpochKeyPair } from '../crypto/EpochKeyPair';
 import type { IdentityKeyPair } from '../crypto/IdentityKeyPair';
 import { getSodium } from '../crypto/sodium';
 import { assertTestOnly } from '../crypto/testOnly';
-import { DEFAULT_EPOCH_ANNOUNCE_LEAD_MS, DEFAULT_EPOCH_GRACE_MS, DEFAULT_EPOCH_ROTATION_MS } from './constants';
+import {
+  DEFAULT_EPOCH_ANNOUNCE_LEAD_MS,
+  DEFAULT_EPOCH_GRACE_MS,
+  DEFAULT_EPOCH_ROTATION_MS,
+} from './constants';
 import { issueKeyCertificate } from './KeyCertificate';
 import type { OpenedRequest } from './OpenedRequest';
 import { openSealedRequest } from './openSealedRequest';

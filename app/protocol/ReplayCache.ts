@@ -43,7 +43,10 @@ export class ReplayCache {
     // Prune now and then so memory follows the live request rate rather than the cap.
     if (this.entries.size >= this.maxEntries || ++this.insertionsSincePrune >= 1024) this.prune(now);
     if (this.entries.size >= this.maxEntries) {
-      throw new ProtocolError('REPLAY_CACHE_FULL', 'ReplayCache.checkAndRemember: too many live requests; retry later');
+      throw new ProtocolError(
+        'REPLAY_CACHE_FULL',
+        'ReplayCache.checkAndRemember: too many live requests; retry later',
+      );
     }
     this.entries.set(key, expiresAt);
   }

@@ -17,7 +17,12 @@ import type { ProviderErrorCode } from './streamChunk';
 /** One decrypted event of a response stream. */
 export type ResponseStreamEvent =
   | { readonly type: 'tokens'; readonly seq: number; readonly text: Uint8Array }
-  | { readonly type: 'error'; readonly seq: number; readonly code: ProviderErrorCode; readonly message: string }
+  | {
+      readonly type: 'error';
+      readonly seq: number;
+      readonly code: ProviderErrorCode;
+      readonly message: string;
+    }
   | { readonly type: 'final'; readonly seq: number; readonly receipt: VerifiedReceipt };
 
 /** How a complete stream ended. */
@@ -48,11 +53,17 @@ export class ResponseStreamReader {
   public static async create(pending: PendingRequest, header: Uint8Array): Promise<ResponseStreamReader> {
     const sodium = await getSodium();
     if (header.length !== STREAM_HEADER_BYTES) {
-      throw new ProtocolError('MALFORMED', `ResponseStreamReader.create: stream header must be ${STREAM_HEADER_BYTES} bytes`);
+      throw new ProtocolError(
+        'MALFORMED',
+        `ResponseStreamReader.create: stream header must be ${STREAM_HEADER_BYTES} bytes`,
+      );
     }
     const streamKey = pending.deriveStreamKey();
     try {
-      return new ResponseStreamReader(pending, sodium.crypto_secretstream_xchacha20poly1305_init_pull(header, streamKey));
+      return new ResponseStreamReader(
+        pending,
+        sodium.crypto_secretstream_xchacha20poly1305_init_pull(header, streamKey),
+      );
     } catch {
       throw new ProtocolError('MALFORMED', 'ResponseStreamReader.create: invalid stream header');
     } finally {
@@ -106,7 +117,10 @@ export class ResponseStreamReader {
       pulled = false;
     }
     if (pulled === false) {
-      throw new ProtocolError('DECRYPT_FAILED', `${operation}: cannot decrypt the frame (tampered, reordered, duplicated or for another request)`);
+      throw new ProtocolError(
+        'DECRYPT_FAILED',
+        `${operation}: cannot decrypt the frame (tampered, reordered, duplicated or for another request)`,
+      );
     }
     const padded = pulled.message;
     try {
@@ -114,10 +128,16 @@ export class ResponseStreamReader {
       if (encoded === undefined) throw new ProtocolError('MALFORMED', `${operation}: bad chunk padding`);
       const chunk = decodeStreamChunk(encoded, operation);
       if (chunk.seq !== this.expectedSeq) {
-        throw new ProtocolError('OUT_OF_ORDER', `${operation}: chunk ${chunk.seq} arrived, expected ${this.expectedSeq}`);
+        throw new ProtocolError(
+          'OUT_OF_ORDER',
+          `${operation}: chunk ${chunk.seq} arrived, expected ${this.expectedSeq}`,
+        );
       }
       const isFinalTag = pulled.tag === sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL;
-      if (isFinalTag !== (chunk.t !== 'tokens') || (!isFinalTag && pulled.tag !== sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE)) {
+      if (
+        isFinalTag !== (chunk.t !== 'tokens') ||
+        (!isFinalTag && pulled.tag !== sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE)
+      ) {
         throw new ProtocolError('MALFORMED', `${operation}: chunk tag does not match its type`);
       }
       this.expectedSeq++;
@@ -165,7 +185,10 @@ export class ResponseStreamReader {
       !constantTimeEqual(encodeCanonical(receipt.model), encodeCanonical(pending.model)) ||
       !constantTimeEqual(encodeCanonical(receipt.sampling), encodeCanonical(pending.sampling))
     ) {
-      throw new ProtocolError('RECEIPT_MISMATCH', `${operation}: receipt names another model or sampling parameters`);
+      throw new ProtocolError(
+        'RECEIPT_MISMATCH',
+        `${operation}: receipt names another model or sampling parameters`,
+      );
     }
     if (receipt.finishedAt < receipt.startedAt) {
       throw new ProtocolError('RECEIPT_MISMATCH', `${operation}: receipt finishes before it starts`);

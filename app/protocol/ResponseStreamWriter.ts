@@ -3,7 +3,13 @@ import { wipe } from '../crypto/bytes';
 import { IncrementalHash } from '../crypto/hash';
 import type { IdentityKeyPair } from '../crypto/IdentityKeyPair';
 import { getSodium, sodiumSync } from '../crypto/sodium';
-import { MAX_CHUNK_TEXT_BYTES, MAX_ERROR_MESSAGE_CHARS, MAX_STREAM_CHUNKS, PROTOCOL_VERSION, STREAM_CHUNK_BLOCK_BYTES } from './constants';
+import {
+  MAX_CHUNK_TEXT_BYTES,
+  MAX_ERROR_MESSAGE_CHARS,
+  MAX_STREAM_CHUNKS,
+  PROTOCOL_VERSION,
+  STREAM_CHUNK_BLOCK_BYTES,
+} from './constants';
 import type { OpenedRequest } from './OpenedRequest';
 import { padToBlock } from './padding';
 import { ProtocolError } from './ProtocolError';
@@ -76,7 +82,10 @@ export class ResponseStreamWriter {
   public pushTokens(text: Uint8Array): Uint8Array {
     this.assertOpen('ResponseStreamWriter.pushTokens');
     if (text.length > MAX_CHUNK_TEXT_BYTES) {
-      throw new ProtocolError('TOO_LARGE', `ResponseStreamWriter.pushTokens: batch exceeds ${MAX_CHUNK_TEXT_BYTES} bytes`);
+      throw new ProtocolError(
+        'TOO_LARGE',
+        `ResponseStreamWriter.pushTokens: batch exceeds ${MAX_CHUNK_TEXT_BYTES} bytes`,
+      );
     }
     if (this.seq >= MAX_STREAM_CHUNKS - 1) {
       throw new ProtocolError('TOO_LARGE', 'ResponseStreamWriter.pushTokens: too many chunks');
@@ -129,7 +138,10 @@ export class ResponseStreamWriter {
   public fail(code: ProviderErrorCode, message: string): Uint8Array {
     this.assertOpen('ResponseStreamWriter.fail');
     this.responseHash.dispose();
-    return this.push({ t: 'error', seq: this.seq, code, message: message.slice(0, MAX_ERROR_MESSAGE_CHARS) }, true);
+    return this.push(
+      { t: 'error', seq: this.seq, code, message: message.slice(0, MAX_ERROR_MESSAGE_CHARS) },
+      true,
+    );
   }
 
   /** Closes the writer; without a terminal frame first, the requester sees the stream as truncated. Idempotent. */

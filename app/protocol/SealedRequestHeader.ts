@@ -18,7 +18,8 @@ import { ProtocolError } from './ProtocolError';
 export const SEALED_REQUEST_HEADER_BYTES = 62;
 
 /** Largest sealed request: header plus the largest bucket plus the sealed-box overhead. */
-export const MAX_SEALED_REQUEST_BYTES = SEALED_REQUEST_HEADER_BYTES + MAX_REQUEST_BUCKET_BYTES + BOX_SEAL_OVERHEAD_BYTES;
+export const MAX_SEALED_REQUEST_BYTES =
+  SEALED_REQUEST_HEADER_BYTES + MAX_REQUEST_BUCKET_BYTES + BOX_SEAL_OVERHEAD_BYTES;
 
 /** What the coordinator may see of a request: enough to route it, nothing about its content. */
 export interface SealedRequestHeader {
@@ -61,7 +62,10 @@ export function parseSealedRequestHeader(sealedRequest: Uint8Array): SealedReque
     throw new ProtocolError('TOO_LARGE', `${operation}: ${sealedRequest.length} bytes exceeds the limit`);
   }
   if (sealedRequest.length < SEALED_REQUEST_HEADER_BYTES) {
-    throw new ProtocolError('MALFORMED', `${operation}: shorter than the ${SEALED_REQUEST_HEADER_BYTES}-byte header`);
+    throw new ProtocolError(
+      'MALFORMED',
+      `${operation}: shorter than the ${SEALED_REQUEST_HEADER_BYTES}-byte header`,
+    );
   }
   if (sealedRequest[0] !== PROTOCOL_VERSION) {
     throw new ProtocolError('BAD_VERSION', `${operation}: unsupported version ${sealedRequest[0] ?? 0}`);

@@ -45,7 +45,10 @@ export function signUsageRecord(identity: IdentityKeyPair, body: UsageRecordBody
 }
 
 /** Verifies a usage record's encoding and signature under the provider's identity key (the coordinator's check). */
-export async function verifyUsageRecord(encoded: Uint8Array, identityKey: Uint8Array): Promise<VerifiedUsageRecord> {
+export async function verifyUsageRecord(
+  encoded: Uint8Array,
+  identityKey: Uint8Array,
+): Promise<VerifiedUsageRecord> {
   await getSodium();
   const operation = 'verifyUsageRecord';
   const envelope = decodeSignedEnvelope(encoded, operation);

@@ -20,15 +20,32 @@ export function encodeCanonical(value: unknown): Uint8Array {
   return encode(value);
 }
 
+/** Options of `decodeCanonical`. */
+export interface DecodeCanonicalOptions {
+  /**
+   * Whether the bytes must equal the canonical re-encoding (map key order, float widths). Needed wherever bytes are
+   * signed or compared; the AEAD-protected inner request skips it to save a full re-encode. Defaults to true.
+   */
+  readonly requireCanonical?: boolean;
+}
+
 /**
- * Strict CBOR decoding for untrusted bytes: a size limit before parsing, no duplicate keys, no undefined/NaN/Infinity,
- * no tags or big integers, and the bytes must be exactly the canonical encoding of what they decode to (checked by
- * re-encoding). Any failure is `MALFORMED` or `TOO_LARGE`; the parser's own error is not kept, because its message
- * could quote input.
+ * Strict CBOR decoding for untrusted bytes: a size limit before parsing, shortest-form integers and lengths, no
+ * duplicate keys, no undefined/NaN/Infinity, no tags, indefinite lengths or big integers, and (by default) the bytes
+ * must be exactly the canonical encoding of what they decode to (checked by re-encoding). Any failure is `MALFORMED`
+ * or `TOO_LARGE`; the parser's own error is not kept, because its message could quote input.
  */
-export function decodeCanonical(bytes: Uint8Array, maxBytes: number, operation: string): unknown {
+export function decodeCanonical(
+  bytes: Uint8Array,
+  maxBytes: number,
+  operation: string,
+  options: DecodeCanonicalOptions = {},
+): unknown {
   if (bytes.length > maxBytes) {
-    throw new ProtocolError('TOO_LARGE', `${operation}: ${bytes.length} bytes exceeds the ${maxBytes}-byte limit`);
+    throw new ProtocolError(
+      'TOO_LARGE',
+      `${operation}: ${bytes.length} bytes exceeds the ${maxBytes}-byte limit`,
+    );
   }
   let value: unknown;
   try {
@@ -36,6 +53,7 @@ export function decodeCanonical(bytes: Uint8Array, maxBytes: number, operation: 
   } catch {
     throw new ProtocolError('MALFORMED', `${operation}: invalid CBOR`);
   }
+  if (options.requireCanonical === false) return value;
   let reencoded: Uint8Array;
   try {
     reencoded = encode(value);

@@ -24,6 +24,8 @@ export {
 } from './SealedRequestHeader';
 export type { SealedRequestHeader } from './SealedRequestHeader';
 export { sealRequest } from './sealRequest';
+export { hashSealedRequest } from './hashSealedRequest';
+export { MAX_AUTHORIZATION_BYTES, MAX_MESSAGES } from './innerRequest';
 export type { RequestContent, SealRequestOptions, SealRequestTestOnlyValues } from './sealRequest';
 export { PendingRequest } from './PendingRequest';
 export { OpenedRequest } from './OpenedRequest';
@@ -57,4 +59,7 @@ export {
 export { MAX_CONTROL_MESSAGE_CHARS } from './messages/controlFields';
 export type { CoordinatorToProviderMessage, ProviderToCoordinatorMessage } from './messages/providerMessages';
 export { COORDINATOR_ERROR_CODES } from './messages/requesterMessages';
-export type { CoordinatorToRequesterMessage, RequesterToCoordinatorMessage } from './messages/requesterMessages';
+export type {
+  CoordinatorToRequesterMessage,
+  RequesterToCoordinatorMessage,
+} from './messages/requesterMessages';

@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { REQUEST_ID_BYTES, RESPONSE_KEY_BYTES } from '../crypto/constants';
 import { PROTOCOL_VERSION } from './constants';
 import { SEALED_REQUEST_HEADER_BYTES } from './SealedRequestHeader';
-import { bytesOf, bytesUpTo, chatMessageSchema, modelRefSchema, samplingSchema, timestampSchema } from './schemas';
+import {
+  bytesOf,
+  bytesUpTo,
+  chatMessageSchema,
+  modelRefSchema,
+  samplingSchema,
+  timestampSchema,
+} from './schemas';
 
 /** Largest opaque authorization token (e.g. an anonymous credential) inside a request. */
 export const MAX_AUTHORIZATION_BYTES = 4096;

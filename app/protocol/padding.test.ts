@@ -27,7 +27,11 @@ describe('padding (PROTOCOL.md §5.3)', () => {
 
   it('derives valid buckets for every plaintext length, including around every bucket boundary (property)', () => {
     const boundaries: number[] = [];
-    for (let size = MIN_REQUEST_BUCKET_BYTES; size <= MAX_REQUEST_BUCKET_BYTES; size = padmeLength(size + 1)) {
+    for (
+      let size = MIN_REQUEST_BUCKET_BYTES;
+      size <= MAX_REQUEST_BUCKET_BYTES;
+      size = padmeLength(size + 1)
+    ) {
       boundaries.push(size);
     }
     for (const boundary of boundaries) {

@@ -28,7 +28,8 @@ export function requestBucketFor(plaintextLength: number): number | undefined {
 
 /** Whether `size` is a size a padded inner request may have (a check on the outer header's bucket field). */
 export function isRequestBucket(size: number): boolean {
-  if (!Number.isSafeInteger(size) || size < MIN_REQUEST_BUCKET_BYTES || size > MAX_REQUEST_BUCKET_BYTES) return false;
+  if (!Number.isSafeInteger(size) || size < MIN_REQUEST_BUCKET_BYTES || size > MAX_REQUEST_BUCKET_BYTES)
+    return false;
   return size === MIN_REQUEST_BUCKET_BYTES || padmeLength(size) === size;
 }
 

@@ -73,7 +73,9 @@ describe('plaintext-free failure paths (PROTOCOL.md §9.2)', () => {
     };
 
     // Requests: tampered ciphertext, altered header (decrypts, then fails), replay, and a schema failure inside.
-    const pending = await sealRequest(world.certificate, testContent(`${CANARY} ${CANARY}`), { now: world.clock.value });
+    const pending = await sealRequest(world.certificate, testContent(`${CANARY} ${CANARY}`), {
+      now: world.clock.value,
+    });
     const sealed = pending.sealedRequest;
     const tampered = Uint8Array.from(sealed);
     tampered[100] = (tampered[100] ?? 0) ^ 1;
@@ -103,14 +105,22 @@ describe('plaintext-free failure paths (PROTOCOL.md §9.2)', () => {
       expiresAt: world.clock.value + 1000,
     });
     badInner.header = header;
-    const forged = new Uint8Array([...header, ...sealBox(padTo(encodeCanonical(badInner), bucket) ?? new Uint8Array(), world.certificate.publicKey)]);
+    const forged = new Uint8Array([
+      ...header,
+      ...sealBox(padTo(encodeCanonical(badInner), bucket) ?? new Uint8Array(), world.certificate.publicKey),
+    ]);
     await capture(() => world.keyring.openSealedRequest(forged));
 
     // Responses: tampered frame, truncation, and a receipt mismatch after the canary text was decrypted.
     world.clock.value += 1;
     const second = await sealRequest(world.certificate, testContent('q'), { now: world.clock.value });
     const opened = await world.keyring.openSealedRequest(second.sealedRequest);
-    const writer = await ResponseStreamWriter.create({ request: opened, identity: world.identity, backend: 'cpu', appVersion: '0.1.0' });
+    const writer = await ResponseStreamWriter.create({
+      request: opened,
+      identity: world.identity,
+      backend: 'cpu',
+      appVersion: '0.1.0',
+    });
     const tokenFrame = writer.pushTokens(secretBytes);
     const { frame: finalFrame } = writer.finish({ prompt: 1, completion: 1 });
     const badFrame = Uint8Array.from(tokenFrame);
@@ -122,7 +132,9 @@ describe('plaintext-free failure paths (PROTOCOL.md §9.2)', () => {
     await capture(() => reader2.end());
 
     const sodium = await getSodium();
-    const { state, header: rogueHeader } = sodium.crypto_secretstream_xchacha20poly1305_init_push(opened.deriveStreamKey());
+    const { state, header: rogueHeader } = sodium.crypto_secretstream_xchacha20poly1305_init_push(
+      opened.deriveStreamKey(),
+    );
     const rogueFrame = sodium.crypto_secretstream_xchacha20poly1305_push(
       state,
       padToBlock(encodeStreamChunk({ t: 'tokens', seq: 7, text: secretBytes }), STREAM_CHUNK_BLOCK_BYTES),

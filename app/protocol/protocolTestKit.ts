@@ -16,7 +16,13 @@ export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
 export const TEST_MODEL: ModelRef = { id: 'qwen3-0.6b-q4', sha256: new Uint8Array(32).fill(7) };
 
-export const TEST_SAMPLING: SamplingParams = { temperature: 0.7, topP: 0.95, topK: 40, maxTokens: 256, seed: 42 };
+export const TEST_SAMPLING: SamplingParams = {
+  temperature: 0.7,
+  topP: 0.95,
+  topK: 40,
+  maxTokens: 256,
+  seed: 42,
+};
 
 export function testContent(prompt: string): RequestContent {
   return { model: TEST_MODEL, messages: [{ role: 'user', content: prompt }], sampling: TEST_SAMPLING };

@@ -23,7 +23,11 @@ export function transcriptCommitment(
 ): Uint8Array {
   const commitmentKey = keyedBlake2b256(responseKey, LABEL_COMMITMENT_KEY, sealedRequestHash);
   try {
-    return keyedBlake2b256(commitmentKey, LABEL_TRANSCRIPT_COMMITMENT, concatBytes(innerRequestHash, responseHash));
+    return keyedBlake2b256(
+      commitmentKey,
+      LABEL_TRANSCRIPT_COMMITMENT,
+      concatBytes(innerRequestHash, responseHash),
+    );
   } finally {
     wipe(commitmentKey);
   }

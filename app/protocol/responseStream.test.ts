@@ -15,7 +15,7 @@ import type { ReceiptBody } from './Receipt';
 import { ResponseStreamReader } from './ResponseStreamReader';
 import { ResponseStreamWriter } from './ResponseStreamWriter';
 import { sealRequest } from './sealRequest';
-import { encodeStreamChunk } from './streamChunk';
+import { decodeStreamChunk, encodeStreamChunk, PROVIDER_ERROR_CODES } from './streamChunk';
 import type { StreamChunk } from './streamChunk';
 import { createProtocolWorld, testContent } from './protocolTestKit';
 import type { ProtocolWorld } from './protocolTestKit';
@@ -38,7 +38,11 @@ interface Exchange {
 }
 
 /** Reads frames into a fresh reader; returns the error code of the first failure, or 'OK' after a complete stream. */
-async function readAll(pending: PendingRequest, header: Uint8Array, frames: ReadonlyArray<Uint8Array>): Promise<string> {
+async function readAll(
+  pending: PendingRequest,
+  header: Uint8Array,
+  frames: ReadonlyArray<Uint8Array>,
+): Promise<string> {
   const reader = await ResponseStreamReader.create(pending, header);
   return codeOf(() => {
     for (const frame of frames) reader.pull(frame);
@@ -53,7 +57,11 @@ describe('response streams (PROTOCOL.md §6)', () => {
     const pending = await sealRequest(world.certificate, testContent(prompt), { now: world.clock.value });
     return { pending, opened: await world.keyring.openSealedRequest(pending.sealedRequest) };
   };
-  const honestStream = async (opened: OpenedRequest, texts: ReadonlyArray<string>, identity = world.identity) => {
+  const honestStream = async (
+    opened: OpenedRequest,
+    texts: ReadonlyArray<string>,
+    identity = world.identity,
+  ) => {
     const writer = await ResponseStreamWriter.create({
       request: opened,
       identity,
@@ -71,18 +79,26 @@ describe('response streams (PROTOCOL.md §6)', () => {
     chunks: ReadonlyArray<{ chunk: StreamChunk | Uint8Array; final: boolean }>,
   ) => {
     const sodium = await getSodium();
-    const { state, header } = sodium.crypto_secretstream_xchacha20poly1305_init_push(opened.deriveStreamKey());
+    const { state, header } = sodium.crypto_secretstream_xchacha20poly1305_init_push(
+      opened.deriveStreamKey(),
+    );
     const frames = chunks.map(({ chunk, final }) =>
       sodium.crypto_secretstream_xchacha20poly1305_push(
         state,
         padToBlock(chunk instanceof Uint8Array ? chunk : encodeStreamChunk(chunk), STREAM_CHUNK_BLOCK_BYTES),
         null,
-        final ? sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL : sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE,
+        final
+          ? sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL
+          : sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE,
       ),
     );
     return { header, frames };
   };
-  const receiptFor = (opened: OpenedRequest, text: string, overrides: Partial<ReceiptBody> = {}): Uint8Array =>
+  const receiptFor = (
+    opened: OpenedRequest,
+    text: string,
+    overrides: Partial<ReceiptBody> = {},
+  ): Uint8Array =>
     signReceipt(world.identity, {
       v: PROTOCOL_VERSION,
       requestId: opened.requestId,
@@ -152,9 +168,12 @@ describe('response streams (PROTOCOL.md §6)', () => {
     const streamA = await honestStream(first.opened, ['answer A']);
     expect(await readAll(second.pending, streamA.header, streamA.frames)).toBe('DECRYPT_FAILED');
     const streamB = await honestStream(second.opened, ['answer B']);
-    expect(await readAll(first.pending, streamA.header, [...streamA.frames.slice(0, 1), ...streamB.frames.slice(1)])).toBe(
-      'DECRYPT_FAILED',
-    );
+    expect(
+      await readAll(first.pending, streamA.header, [
+        ...streamA.frames.slice(0, 1),
+        ...streamB.frames.slice(1),
+      ]),
+    ).toBe('DECRYPT_FAILED');
   });
 
   it('rejects any single bit flip in the header or any frame (property)', async () => {
@@ -195,7 +214,11 @@ describe('response streams (PROTOCOL.md §6)', () => {
   it.each([
     ['another request id', { requestId: new Uint8Array(16).fill(9) }, 'RECEIPT_MISMATCH'],
     ['another sealed request', { sealedRequestHash: new Uint8Array(32).fill(9) }, 'HASH_MISMATCH'],
-    ['other sampling parameters', { sampling: { temperature: 0, topP: 1, topK: 1, maxTokens: 1, seed: 0 } }, 'RECEIPT_MISMATCH'],
+    [
+      'other sampling parameters',
+      { sampling: { temperature: 0, topP: 1, topK: 1, maxTokens: 1, seed: 0 } },
+      'RECEIPT_MISMATCH',
+    ],
     ['another model', { model: { id: 'other', sha256: new Uint8Array(32) } }, 'RECEIPT_MISMATCH'],
     ['another key id', { keyId: new Uint8Array(16) }, 'RECEIPT_MISMATCH'],
     ['a finish before the start', { startedAt: 10, finishedAt: 5 }, 'RECEIPT_MISMATCH'],
@@ -210,11 +233,17 @@ describe('response streams (PROTOCOL.md §6)', () => {
 
   it('rejects wrong sequence numbers and tags that contradict the chunk type', async () => {
     const { pending, opened } = await exchange();
-    const skipped = await rogueStream(opened, [{ chunk: { t: 'tokens', seq: 1, text: new Uint8Array() }, final: false }]);
+    const skipped = await rogueStream(opened, [
+      { chunk: { t: 'tokens', seq: 1, text: new Uint8Array() }, final: false },
+    ]);
     expect(await readAll(pending, skipped.header, skipped.frames)).toBe('OUT_OF_ORDER');
-    const finalTokens = await rogueStream(opened, [{ chunk: { t: 'tokens', seq: 0, text: new Uint8Array() }, final: true }]);
+    const finalTokens = await rogueStream(opened, [
+      { chunk: { t: 'tokens', seq: 0, text: new Uint8Array() }, final: true },
+    ]);
     expect(await readAll(pending, finalTokens.header, finalTokens.frames)).toBe('MALFORMED');
-    const openReceipt = await rogueStream(opened, [{ chunk: { t: 'final', seq: 0, receipt: receiptFor(opened, '') }, final: false }]);
+    const openReceipt = await rogueStream(opened, [
+      { chunk: { t: 'final', seq: 0, receipt: receiptFor(opened, '') }, final: false },
+    ]);
     expect(await readAll(pending, openReceipt.header, openReceipt.frames)).toBe('MALFORMED');
     const unknownType = await rogueStream(opened, [{ chunk: Uint8Array.of(9, 0, 0, 0, 0), final: true }]);
     expect(await readAll(pending, unknownType.header, unknownType.frames)).toBe('MALFORMED');
@@ -228,10 +257,84 @@ describe('response streams (PROTOCOL.md §6)', () => {
     expect(codeOf(() => reader.pull(frames[0] ?? new Uint8Array()))).toBe('STREAM_CLOSED');
   });
 
+  it('limits token batches and refuses use after the stream ended or was disposed', async () => {
+    const { opened } = await exchange();
+    const writer = await ResponseStreamWriter.create({
+      request: opened,
+      identity: world.identity,
+      backend: 'cpu',
+      appVersion: '0.1.0',
+    });
+    expect(codeOf(() => writer.pushTokens(new Uint8Array(64 * 1024 + 1)))).toBe('TOO_LARGE');
+    writer.finish({ prompt: 0, completion: 0 });
+    expect(codeOf(() => writer.finish({ prompt: 0, completion: 0 }))).toBe('STREAM_CLOSED');
+    expect(codeOf(() => writer.fail('CANCELLED', 'x'))).toBe('STREAM_CLOSED');
+    writer.dispose();
+    writer.dispose();
+    const second = await ResponseStreamWriter.create({
+      request: opened,
+      identity: world.identity,
+      backend: 'cpu',
+      appVersion: '0.1.0',
+    });
+    second.dispose();
+    expect(codeOf(() => second.pushTokens(new Uint8Array(1)))).toBe('STREAM_CLOSED');
+    opened.dispose();
+    await expect(
+      ResponseStreamWriter.create({
+        request: opened,
+        identity: world.identity,
+        backend: 'cpu',
+        appVersion: '0.1.0',
+      }),
+    ).rejects.toSatisfy((error: unknown) => error instanceof ProtocolError && error.code === 'DISPOSED');
+  });
+
   it('rejects a malformed stream header', async () => {
     const { pending } = await exchange();
     await expect(ResponseStreamReader.create(pending, new Uint8Array(23))).rejects.toSatisfy(
       (error: unknown) => error instanceof ProtocolError && error.code === 'MALFORMED',
+    );
+  });
+});
+
+describe('stream chunk layout (PROTOCOL.md §6.2)', () => {
+  it('round-trips every chunk type (property)', () => {
+    const chunk = fc.oneof(
+      fc.record({
+        t: fc.constant('tokens' as const),
+        seq: fc.nat({ max: 1_000_000 }),
+        text: fc.uint8Array({ maxLength: 200 }),
+      }),
+      fc.record({
+        t: fc.constant('error' as const),
+        seq: fc.nat({ max: 1_000_000 }),
+        code: fc.constantFrom(...PROVIDER_ERROR_CODES),
+        message: fc.string({ maxLength: 200 }),
+      }),
+      fc.record({
+        t: fc.constant('final' as const),
+        seq: fc.nat({ max: 1_000_000 }),
+        receipt: fc.uint8Array({ maxLength: 300 }),
+      }),
+    );
+    fc.assert(
+      fc.property(chunk, (value) => {
+        expect(decodeStreamChunk(encodeStreamChunk(value), 'test')).toEqual(value);
+      }),
+    );
+  });
+
+  it('rejects unknown types and codes, bad UTF-8 and oversized payloads', () => {
+    expect(codeOf(() => decodeStreamChunk(Uint8Array.of(1, 0, 0), 'test'))).toBe('MALFORMED');
+    expect(codeOf(() => decodeStreamChunk(Uint8Array.of(7, 0, 0, 0, 0), 'test'))).toBe('MALFORMED');
+    expect(codeOf(() => decodeStreamChunk(Uint8Array.of(2, 0, 0, 0, 0, 99), 'test'))).toBe('MALFORMED');
+    expect(codeOf(() => decodeStreamChunk(Uint8Array.of(2, 0, 0, 0, 0, 0, 0xff), 'test'))).toBe('MALFORMED');
+    expect(codeOf(() => decodeStreamChunk(Uint8Array.of(1, 0xff, 0xff, 0xff, 0xff), 'test'))).toBe(
+      'TOO_LARGE',
+    );
+    expect(codeOf(() => decodeStreamChunk(new Uint8Array(5 + 64 * 1024 + 1).fill(1, 0, 1), 'test'))).toBe(
+      'TOO_LARGE',
     );
   });
 });

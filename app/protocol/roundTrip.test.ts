@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { hashSealedRequest } from './hashSealedRequest';
 import { ResponseStreamReader } from './ResponseStreamReader';
 import { ResponseStreamWriter } from './ResponseStreamWriter';
 import { sealRequest } from './sealRequest';
@@ -27,6 +28,7 @@ describe('sealed request round trip (PROTOCOL.md §5–§7)', () => {
     expect(opened.model.id).toBe(TEST_MODEL.id);
     expect(opened.sampling).toEqual(TEST_SAMPLING);
     expect(opened.requestId).toEqual(pending.requestId);
+    expect(await hashSealedRequest(pending.sealedRequest)).toEqual(opened.sealedRequestHash);
 
     const writer = await ResponseStreamWriter.create({
       request: opened,
@@ -35,7 +37,10 @@ describe('sealed request round trip (PROTOCOL.md §5–§7)', () => {
       appVersion: '0.1.0',
       now: world.clock.now,
     });
-    const frames = [writer.pushTokens(encoder.encode('Paris')), writer.pushTokens(encoder.encode(' is the capital.'))];
+    const frames = [
+      writer.pushTokens(encoder.encode('Paris')),
+      writer.pushTokens(encoder.encode(' is the capital.')),
+    ];
     world.clock.value += 1500;
     const finished = writer.finish({ prompt: 12, completion: 6 });
     frames.push(finished.frame);
@@ -55,7 +60,9 @@ describe('sealed request round trip (PROTOCOL.md §5–§7)', () => {
     expect(outcome.receipt.requestId).toEqual(pending.requestId);
 
     const usage = await verifyUsageRecord(finished.usageRecord, world.identity.publicKey);
-    expect(usage.transcriptCommitment).toEqual(pending.expectedTranscriptCommitment(outcome.receipt.responseHash));
+    expect(usage.transcriptCommitment).toEqual(
+      pending.expectedTranscriptCommitment(outcome.receipt.responseHash),
+    );
     expect(usage.requestId).toEqual(pending.requestId);
     opened.dispose();
     pending.dispose();
@@ -74,6 +81,8 @@ describe('sealed request round trip (PROTOCOL.md §5–§7)', () => {
     const reader = await ResponseStreamReader.create(pending, writer.header);
     expect(reader.pull(frame)).toMatchObject({ type: 'error', code: 'MODEL_UNAVAILABLE' });
     expect(reader.end()).toEqual({ type: 'error', code: 'MODEL_UNAVAILABLE', message: 'model not loaded' });
-    expect(() => writer.pushTokens(encoder.encode('late'))).toThrow(expect.objectContaining({ code: 'STREAM_CLOSED' }));
+    expect(() => writer.pushTokens(encoder.encode('late'))).toThrow(
+      expect.objectContaining({ code: 'STREAM_CLOSED' }),
+    );
   });
 });

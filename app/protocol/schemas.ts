@@ -75,7 +75,11 @@ export function assertVersion(value: unknown, operation: string): void {
  * Validates with `schema`; failures become `MALFORMED` naming only the offending field paths (zod messages can echo
  * received values, which may be plaintext).
  */
-export function parseWithSchema<T extends z.ZodType>(schema: T, value: unknown, operation: string): z.infer<T> {
+export function parseWithSchema<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  operation: string,
+): z.infer<T> {
   const result = schema.safeParse(value);
   if (!result.success) {
     const paths = result.error.issues

@@ -1,4 +1,9 @@
-import { MAX_CHUNK_TEXT_BYTES, MAX_ERROR_MESSAGE_CHARS, MAX_SIGNED_OBJECT_BYTES, MAX_STREAM_CHUNKS } from './constants';
+import {
+  MAX_CHUNK_TEXT_BYTES,
+  MAX_ERROR_MESSAGE_CHARS,
+  MAX_SIGNED_OBJECT_BYTES,
+  MAX_STREAM_CHUNKS,
+} from './constants';
 import { ProtocolError } from './ProtocolError';
 
 /** Errors a provider reports inside the encrypted stream (the coordinator never sees them). Order is wire format. */
@@ -62,17 +67,21 @@ export function encodeStreamChunk(chunk: StreamChunk): Uint8Array {
 
 /** Parses an unpadded chunk; payloads are copied, so the caller may wipe `bytes`. Throws `MALFORMED`/`TOO_LARGE`. */
 export function decodeStreamChunk(bytes: Uint8Array, operation: string): StreamChunk {
-  if (bytes.length < CHUNK_PREFIX_BYTES) throw new ProtocolError('MALFORMED', `${operation}: chunk too short`);
+  if (bytes.length < CHUNK_PREFIX_BYTES)
+    throw new ProtocolError('MALFORMED', `${operation}: chunk too short`);
   const seq = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(1);
-  if (seq > MAX_STREAM_CHUNKS) throw new ProtocolError('TOO_LARGE', `${operation}: sequence number out of range`);
+  if (seq > MAX_STREAM_CHUNKS)
+    throw new ProtocolError('TOO_LARGE', `${operation}: sequence number out of range`);
   const payload = bytes.subarray(CHUNK_PREFIX_BYTES);
   switch (bytes[0]) {
     case TYPE_TOKENS:
-      if (payload.length > MAX_CHUNK_TEXT_BYTES) throw new ProtocolError('TOO_LARGE', `${operation}: token batch too large`);
+      if (payload.length > MAX_CHUNK_TEXT_BYTES)
+        throw new ProtocolError('TOO_LARGE', `${operation}: token batch too large`);
       return { t: 'tokens', seq, text: payload.slice() };
     case TYPE_ERROR: {
       const code = PROVIDER_ERROR_CODES[payload[0] ?? PROVIDER_ERROR_CODES.length];
-      if (code === undefined) throw new ProtocolError('MALFORMED', `${operation}: unknown provider error code`);
+      if (code === undefined)
+        throw new ProtocolError('MALFORMED', `${operation}: unknown provider error code`);
       let message: string;
       try {
         message = strictUtf8.decode(payload.subarray(1));
@@ -85,7 +94,8 @@ export function decodeStreamChunk(bytes: Uint8Array, operation: string): StreamC
       return { t: 'error', seq, code, message };
     }
     case TYPE_FINAL:
-      if (payload.length > MAX_SIGNED_OBJECT_BYTES) throw new ProtocolError('TOO_LARGE', `${operation}: receipt too large`);
+      if (payload.length > MAX_SIGNED_OBJECT_BYTES)
+        throw new ProtocolError('TOO_LARGE', `${operation}: receipt too large`);
       return { t: 'final', seq, receipt: payload.slice() };
     default:
       throw new ProtocolError('MALFORMED', `${operation}: unknown chunk type`);

@@ -61,11 +61,21 @@ describe('known-answer vectors (test/vectors/*.json, PROTOCOL.md §10)', () => {
     // crypto_box_seed_keypair: secret = SHA-512(seed)[0..32].
     const epochSecret = sha512(hexToBytes(keys.epochSeed)).slice(0, 32);
     expect(x25519.getPublicKey(epochSecret)).toEqual(hexToBytes(keys.epochPublicKey));
-    expect(blake2b(hexToBytes(keys.epochPublicKey), { dkLen: 32 }).slice(0, 16)).toEqual(hexToBytes(keys.keyId));
-    expect(blake2b(hexToBytes(sealedRequest.sealedRequest), { dkLen: 32 })).toEqual(hexToBytes(sealedRequest.sealedRequestHash));
-    expect(hexToBytes(sealedRequest.sealedRequest).subarray(0, 62)).toEqual(hexToBytes(sealedRequest.outerHeader));
+    expect(blake2b(hexToBytes(keys.epochPublicKey), { dkLen: 32 }).slice(0, 16)).toEqual(
+      hexToBytes(keys.keyId),
+    );
+    expect(blake2b(hexToBytes(sealedRequest.sealedRequest), { dkLen: 32 })).toEqual(
+      hexToBytes(sealedRequest.sealedRequestHash),
+    );
+    expect(hexToBytes(sealedRequest.sealedRequest).subarray(0, 62)).toEqual(
+      hexToBytes(sealedRequest.outerHeader),
+    );
     const envelope = decodeSignedEnvelope(hexToBytes(certificate.certificate), 'vectors');
-    const signed = concatBytes(new TextEncoder().encode(LABEL_KEY_CERTIFICATE), Uint8Array.of(0), envelope.bodyBytes);
+    const signed = concatBytes(
+      new TextEncoder().encode(LABEL_KEY_CERTIFICATE),
+      Uint8Array.of(0),
+      envelope.bodyBytes,
+    );
     expect(ed25519.verify(envelope.signature, signed, hexToBytes(keys.identityPublicKey))).toBe(true);
   });
 
@@ -75,15 +85,17 @@ describe('known-answer vectors (test/vectors/*.json, PROTOCOL.md §10)', () => {
       hexToBytes(frames.streamHeader),
       hexToBytes(stored.sealedRequest.streamKey),
     );
-    const pulled = frames.frames.map((frame) => sodium.crypto_secretstream_xchacha20poly1305_pull(state, hexToBytes(frame), null));
+    const pulled = frames.frames.map((frame) =>
+      sodium.crypto_secretstream_xchacha20poly1305_pull(state, hexToBytes(frame), null),
+    );
     expect(pulled.map((result) => (result === false ? 'failed' : result.tag))).toEqual([
       sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE,
       sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE,
       sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL,
     ]);
-    expect(pulled.map((result) => (result === false ? '' : Buffer.from(result.message).toString('hex')))).toEqual(
-      stored.response.chunkPlaintexts,
-    );
+    expect(
+      pulled.map((result) => (result === false ? '' : Buffer.from(result.message).toString('hex'))),
+    ).toEqual(stored.response.chunkPlaintexts);
   });
 
   it('reads the recorded stream with ResponseStreamReader and verifies the vector receipt', async () => {
@@ -97,7 +109,9 @@ describe('known-answer vectors (test/vectors/*.json, PROTOCOL.md §10)', () => {
       }
       const outcome = reader.end();
       expect(texts).toEqual(VECTOR_INPUTS.responseTexts);
-      expect(outcome.type === 'final' ? Buffer.from(outcome.receipt.encoded).toString('hex') : '').toBe(stored.response.receipt);
+      expect(outcome.type === 'final' ? Buffer.from(outcome.receipt.encoded).toString('hex') : '').toBe(
+        stored.response.receipt,
+      );
       const opened = await world.keyring.openSealedRequest(hexToBytes(stored.sealedRequest.sealedRequest));
       expect(opened.messages).toEqual([{ role: 'user', content: VECTOR_INPUTS.prompt }]);
     } finally {
@@ -123,11 +137,15 @@ describe('dangerousTestOnly options outside tests', () => {
       process.env.VITEST = '';
       process.env.NODE_ENV = 'production';
       const seed = new Uint8Array(32);
-      await expect(IdentityKeyPair.generate({ dangerousTestOnlySeed: seed })).rejects.toBeInstanceOf(TestOnlyOptionError);
-      await expect(EpochKeyPair.generate({ dangerousTestOnlySeed: seed })).rejects.toBeInstanceOf(TestOnlyOptionError);
-      expect(() => sealBox(new Uint8Array(1), world.certificate.publicKey, { dangerousTestOnlyEphemeralSeed: seed })).toThrow(
+      await expect(IdentityKeyPair.generate({ dangerousTestOnlySeed: seed })).rejects.toBeInstanceOf(
         TestOnlyOptionError,
       );
+      await expect(EpochKeyPair.generate({ dangerousTestOnlySeed: seed })).rejects.toBeInstanceOf(
+        TestOnlyOptionError,
+      );
+      expect(() =>
+        sealBox(new Uint8Array(1), world.certificate.publicKey, { dangerousTestOnlyEphemeralSeed: seed }),
+      ).toThrow(TestOnlyOptionError);
       await expect(
         sealRequest(world.certificate, testContent('x'), {
           now: world.clock.value,

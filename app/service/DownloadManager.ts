@@ -1,7 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
-import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import type { DownloadState } from '../contract/dto';
-import { discardPartFile } from '../models/downloadToPartFile';
 import type { ModelDownloadProgress } from '../models/downloadToPartFile';
 import type { InstalledModel } from '../models/InstalledModel';
 import type { ModelLibrary } from '../models/ModelLibrary';
@@ -10,16 +8,12 @@ import { DownloadNotFoundError, DownloadStateError, ServiceDisposedError } from 
 
 /** Shortest gap between two progress events of one download, in ms; state changes are sent at once. */
 export const DOWNLOAD_EVENT_INTERVAL_MS = 250;
-/** Hex characters of the URL hash naming a part file: mirrors `ModelLibrary`'s private `downloadKey`. */
-const DOWNLOAD_KEY_HEX_LENGTH = 32;
 /** Longest name the contract's DownloadState carries. */
 const MAX_DOWNLOAD_NAME_LENGTH = 300;
 
 export interface DownloadManagerOptions {
   /** Does the downloading (resume, hash check, install). The manager does not own it. No default. */
-  readonly library: Pick<ModelLibrary, 'download' | 'resolveSource'>;
-  /** The library's cache directory; part files live in `<cacheDir>/downloads`. No default. */
-  readonly cacheDir: string;
+  readonly library: Pick<ModelLibrary, 'download' | 'discardPartialDownload'>;
   /** Receives a copy of a download's state whenever it changes (progress throttled). No default. */
   readonly onChange: (state: DownloadState) => void;
   /** Called once a download is installed. No default. */
@@ -196,20 +190,13 @@ export class DownloadManager {
     this.options.onChange(copyState(entry.state));
   }
 
-  /**
-   * Deletes the part file and its sidecar. The library has no API for this yet, so the path mirrors its layout
-   * (`<cacheDir>/downloads/<sha256(url) hex, 32 chars>.part`); resolving the source again gives the URL.
-   */
+  /** Deletes the part file and its sidecar, through the library that owns their layout. */
   private async discardPart(source: string): Promise<void> {
-    let url: string;
     try {
-      url = (await this.options.library.resolveSource(source)).url;
+      await this.options.library.discardPartialDownload(source);
     } catch {
-      return; // Unresolvable now (offline): the part file stays and a later download of it resumes.
+      // Unresolvable now (offline hf: reference): the part file stays, and a later download of it resumes.
     }
-    const key = createHash('sha256').update(url).digest('hex').slice(0, DOWNLOAD_KEY_HEX_LENGTH);
-    const dir = path.join(this.options.cacheDir, 'downloads');
-    await discardPartFile(path.join(dir, `${key}.part`), path.join(dir, `${key}.json`));
   }
 
   private require(operation: string, id: string): DownloadEntry {

@@ -338,6 +338,9 @@ describe('VeilService driven through the veil serve WebSocket (tiny model)', () 
     expect((await client.call('models.list'))[0]?.loaded).toBe(true);
     await client.call('models.unload', { id: modelId });
     expect((await client.call('models.list'))[0]?.loaded).toBe(false);
+    // With no model loaded, a new thread count restarts the engine the service owns.
+    await client.call('settings.update', { threads: 2 });
+    expect((await client.call('system.getInfo')).threads).toBe(2);
     await client.call('models.load', { id: modelId });
     await client.call('models.remove', { id: modelId });
     expect(await client.call('models.list')).toEqual([]);

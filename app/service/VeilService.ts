@@ -7,7 +7,6 @@ import type {
   Conversation,
   ConversationSummary,
   DownloadState,
-  ErrorInfo,
   FitEstimate,
   ModelSummary,
   NetworkModel,
@@ -103,12 +102,15 @@ export class VeilService implements VeilApi, VeilEventSource {
   private readonly generations = new Map<string, Generation>();
   private readonly models = new Map<string, ModelSlot>();
   /** Errors of generations that failed since start; the store has no field for them yet. */
-  private readonly messageErrors = new Map<string, ErrorInfo>();
   private readonly downloads: DownloadManager;
   private readonly library: ModelLibrary;
   private readonly chats: ChatStore;
   private readonly settingsStore: SettingsStore;
   private enginePromise: Promise<Engine> | undefined;
+  /** The thread setting the owned engine was created with. */
+  private engineThreads: number | undefined;
+  /** Counts engine starts, so a failed start only forgets itself, never a newer one. */
+  private engineAttempts = 0;
   private readonly ownsEngine: boolean;
   private disposePromise: Promise<void> | undefined;
   private useCounter = 0;
@@ -121,7 +123,6 @@ export class VeilService implements VeilApi, VeilEventSource {
     if (deps.engine !== undefined) this.enginePromise = Promise.resolve(deps.engine);
     this.downloads = new DownloadManager({
       library: deps.library,
-      cacheDir: deps.paths.cache,
       onChange: (download) => this.emit({ type: 'download.progress', download }),
       onInstalled: () => this.emit({ type: 'models.changed' }),
     });
@@ -446,11 +447,7 @@ export class VeilService implements VeilApi, VeilEventSource {
     await this.downloads.dispose();
     await Promise.allSettled([...this.models.keys()].map(async (id) => await this.unloadModel(id)));
     if (this.ownsEngine && this.enginePromise !== undefined) {
-      try {
-        await (await this.enginePromise).dispose();
-      } catch {
-        // The engine never started: nothing to free.
-      }
+      await disposeQuietly(this.enginePromise);
     }
     this.listeners.clear();
   }
@@ -568,13 +565,13 @@ export class VeilService implements VeilApi, VeilEventSource {
       if (acquired) this.releaseModel(model.id);
     }
     coalescer.flush();
-    if (result.error !== undefined) this.messageErrors.set(messageId, result.error);
     try {
       await this.chats.updateMessage(conversationId, messageId, {
         content: result.text,
         finishReason: result.finishReason,
         promptTokens: result.promptTokens,
         completionTokens: result.completionTokens,
+        ...(result.error === undefined ? {} : { error: result.error }),
       });
     } catch {
       // The conversation was deleted (or the store closed) meanwhile: nothing left to record the reply in.
@@ -677,19 +674,32 @@ export class VeilService implements VeilApi, VeilEventSource {
     return true;
   }
 
+  /**
+   * The engine, created on first use with the settings' thread count. An engine the service owns is recreated when
+   * the thread setting changed and no model is loaded, so a new thread count applies at the next load.
+   */
   private async engine(): Promise<Engine> {
-    if (this.enginePromise === undefined) {
-      const threads = this.settingsStore.get().threads;
-      const creating = (async () => {
+    const threads = this.settingsStore.get().threads;
+    const stale =
+      this.ownsEngine &&
+      this.enginePromise !== undefined &&
+      this.engineThreads !== threads &&
+      this.models.size === 0
+        ? this.enginePromise
+        : undefined;
+    if (this.enginePromise === undefined || stale !== undefined) {
+      this.engineThreads = threads;
+      const attempt = ++this.engineAttempts;
+      this.enginePromise = (async () => {
         try {
+          if (stale !== undefined) await disposeQuietly(stale);
           return await Engine.create(threads === 0 ? {} : { threads });
         } catch (error) {
           // A failed start (no usable backend) is reported, and the next call tries again.
-          this.enginePromise = undefined;
+          if (this.engineAttempts === attempt) this.enginePromise = undefined;
           throw error;
         }
       })();
-      this.enginePromise = creating;
     }
     return await this.enginePromise;
   }
@@ -721,7 +731,6 @@ export class VeilService implements VeilApi, VeilEventSource {
       ...(generation === undefined || generation.messageId === ''
         ? {}
         : { generatingMessageId: generation.messageId }),
-      messageErrors: this.messageErrors,
     });
   }
 
@@ -758,6 +767,17 @@ export class VeilService implements VeilApi, VeilEventSource {
     if (this.disposePromise !== undefined)
       throw new ServiceDisposedError(`${operation}: the service was disposed`);
   }
+}
+
+/** Disposes an engine that may never have started; a failed start leaves nothing to free. */
+async function disposeQuietly(engine: Promise<Engine>): Promise<void> {
+  let started: Engine;
+  try {
+    started = await engine;
+  } catch {
+    return;
+  }
+  await started.dispose();
 }
 
 function requireMessage(

@@ -22,6 +22,7 @@ const stored: StoredConversation = {
       createdAt: 4,
       finishReason: 'eogToken',
       completionTokens: 5,
+      error: { name: 'ModelLoadError', message: 'loadModel: failed' },
     },
   ],
 };
@@ -30,7 +31,6 @@ describe('toDto', () => {
   it('maps a stored conversation onto a contract-valid DTO, bounding what the store allows beyond the contract', () => {
     const dto = toConversationDto(stored, {
       generatingMessageId: 'c'.repeat(24),
-      messageErrors: new Map([['c'.repeat(24), { name: 'ModelLoadError', message: 'loadModel: failed' }]]),
     });
     expect(Conversation.parse(dto)).toEqual(dto);
     expect(dto.title).toHaveLength(500);

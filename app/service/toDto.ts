@@ -13,7 +13,6 @@ import {
   type CatalogEntry,
   type Conversation,
   type ConversationSummary,
-  type ErrorInfo,
   type FitEstimate,
   type Message,
   type ModelRef,
@@ -43,10 +42,9 @@ const MIN_CONTRACT_TOP_P = 0.01;
 /** Shown at the end of a message too long for the UI contract; the stored message itself is untouched. */
 const TRUNCATION_MARKER = '\n\n[… truncated for display]';
 
-/** Extra state the store does not keep: the reply being generated and errors of recent generations. */
+/** Extra state the store does not keep: the reply being generated. */
 export interface ConversationExtras {
   readonly generatingMessageId?: string;
-  readonly messageErrors?: ReadonlyMap<string, ErrorInfo>;
 }
 
 export function toConversationDto(
@@ -62,15 +60,13 @@ export function toConversationDto(
     systemPrompt: boundText(conversation.systemPrompt),
     ...(modelRef === undefined ? {} : { modelRef }),
     sampling: toSamplingDto(conversation.sampling),
-    messages: conversation.messages.map((message) =>
-      toMessageDto(message, extras.messageErrors?.get(message.id)),
-    ),
+    messages: conversation.messages.map((message) => toMessageDto(message)),
     activeLeafId: conversation.activeLeafId,
     ...(extras.generatingMessageId === undefined ? {} : { generatingMessageId: extras.generatingMessageId }),
   };
 }
 
-export function toMessageDto(message: StoredMessage, error?: ErrorInfo): Message {
+export function toMessageDto(message: StoredMessage): Message {
   const modelRef = toModelRefDto(message.modelRef);
   const finishReason = FinishReason.safeParse(message.finishReason);
   return {
@@ -83,7 +79,7 @@ export function toMessageDto(message: StoredMessage, error?: ErrorInfo): Message
     ...(finishReason.success ? { finishReason: finishReason.data } : {}),
     ...(message.promptTokens === undefined ? {} : { promptTokens: message.promptTokens }),
     ...(message.completionTokens === undefined ? {} : { completionTokens: message.completionTokens }),
-    ...(error === undefined ? {} : { error }),
+    ...(message.error === undefined ? {} : { error: message.error }),
   };
 }
 
@@ -111,12 +107,21 @@ export function toSearchHitDto(hit: ChatSearchHit, title: string): SearchHit {
 /** A stored model reference, or undefined when its id is longer than the contract allows (never produced by Veil). */
 export function toModelRefDto(ref: StoredModelRef | undefined): ModelRef | undefined {
   if (ref === undefined || ref.id.length > MAX_MODEL_ID_LENGTH) return undefined;
-  return { kind: ref.kind, id: ref.id };
+  if (ref.providerId !== undefined && ref.providerId.length > MAX_MODEL_ID_LENGTH)
+    return { kind: ref.kind, id: ref.id };
+  return {
+    kind: ref.kind,
+    id: ref.id,
+    ...(ref.providerId === undefined ? {} : { providerId: ref.providerId }),
+  };
 }
 
-/** The store keeps `{kind, id}`; a provider choice is not persisted until the requester issue defines it. */
 export function fromModelRefDto(ref: ModelRef): StoredModelRef {
-  return { kind: ref.kind, id: ref.id };
+  return {
+    kind: ref.kind,
+    id: ref.id,
+    ...(ref.providerId === undefined ? {} : { providerId: ref.providerId }),
+  };
 }
 
 /** Every sampling field the contract requires: stored values (clamped to the contract's ranges) over the defaults. */

@@ -1,5 +1,4 @@
-/**
- * The methods the preload exposes to the page, one named function each. A placeholder list until the UI contract
- * lands: then this becomes the contract's method list (`VEIL_METHODS` of app/contract/veilContract.ts).
- */
-export const EXPOSED_METHODS: readonly string[] = ['system.getInfo'];
+import { VEIL_METHOD_NAMES } from '../../app/contract/veilMethodNames';
+
+/** The methods the preload exposes to the page, one named function each: exactly the contract's methods. */
+export const EXPOSED_METHODS: readonly string[] = VEIL_METHOD_NAMES;

@@ -214,6 +214,13 @@ function Shell({ transport }: { transport: UiTransport }) {
     return () => window.removeEventListener('keydown', onKey);
   }, [newChat]);
 
+  const [openConversation] = useAction(async (id: string, messageId?: string) => {
+    setSelectedId(id);
+    setView('chat');
+    // A search hit may sit on another branch than the one on screen: show the branch that contains it.
+    if (messageId !== undefined) await client.call('chat.switchBranch', { conversationId: id, messageId });
+  });
+
   const onChanged = useCallback(
     (deletedId?: string) => {
       if (deletedId !== undefined) {
@@ -268,10 +275,7 @@ function Shell({ transport }: { transport: UiTransport }) {
         selectedId={selectedId}
         view={view}
         searchRef={searchRef}
-        onSelect={(id) => {
-          setSelectedId(id);
-          setView('chat');
-        }}
+        onSelect={(id, messageId) => void openConversation(id, messageId)}
         onNewChat={() => void newChat()}
         onView={setView}
         onChanged={onChanged}

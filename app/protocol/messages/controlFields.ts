@@ -29,7 +29,9 @@ export function base64UrlBytes(maxBytes: number, minBytes = 1) {
 export const providerIdField = base64UrlBytes(PROVIDER_ID_BYTES, PROVIDER_ID_BYTES);
 
 /** A coordinator-assigned job id: 16 random bytes in base64url. */
-export const jobIdField = z.string().regex(/^[A-Za-z0-9_-]{22}$/, { message: 'must be a 22-character job id' });
+export const jobIdField = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{22}$/, { message: 'must be a 22-character job id' });
 
 /** Stream frame index: 0 is the secretstream header, then one per encrypted chunk. */
 export const frameSeqField = z.number().int().min(0).max(1_000_001);
@@ -44,4 +46,7 @@ export const modelField = z.strictObject({
 export const versionField = z.literal(PROTOCOL_VERSION);
 
 /** Free-text but bounded and single-line (for error messages shown to people). */
-export const shortTextField = z.string().max(200).regex(/^[^\n\r]*$/);
+export const shortTextField = z
+  .string()
+  .max(200)
+  .regex(/^[^\n\r]*$/);

@@ -64,7 +64,9 @@ describe('control messages (PROTOCOL.md §8)', () => {
       {
         v: 1,
         type: 'coordinator.providers',
-        providers: [{ providerId, certificate: bytes(300), models: [{ id: 'm', sha256: bytes(32) }], status: 'idle' }],
+        providers: [
+          { providerId, certificate: bytes(300), models: [{ id: 'm', sha256: bytes(32) }], status: 'idle' },
+        ],
       },
       { v: 1, type: 'coordinator.accepted', clientRef: 'r1', jobId },
       { v: 1, type: 'coordinator.frame', jobId, seq: 1, data: bytes(81) },
@@ -87,8 +89,16 @@ describe('control messages (PROTOCOL.md §8)', () => {
     ['padded base64', JSON.stringify({ v: 1, type: 'provider.key', certificate: 'AAA=' }), 'MALFORMED'],
     ['standard base64', JSON.stringify({ v: 1, type: 'provider.key', certificate: 'A+/A' }), 'MALFORMED'],
     ['an empty certificate', JSON.stringify({ v: 1, type: 'provider.key', certificate: '' }), 'MALFORMED'],
-    ['an oversized frame', JSON.stringify({ v: 1, type: 'provider.frame', jobId, seq: 1, data: bytes(70_000) }), 'MALFORMED'],
-    ['a negative seq', JSON.stringify({ v: 1, type: 'provider.frame', jobId, seq: -1, data: bytes(20) }), 'MALFORMED'],
+    [
+      'an oversized frame',
+      JSON.stringify({ v: 1, type: 'provider.frame', jobId, seq: 1, data: bytes(70_000) }),
+      'MALFORMED',
+    ],
+    [
+      'a negative seq',
+      JSON.stringify({ v: 1, type: 'provider.frame', jobId, seq: -1, data: bytes(20) }),
+      'MALFORMED',
+    ],
     ['a huge text', 'x'.repeat(MAX_CONTROL_MESSAGE_CHARS + 1), 'TOO_LARGE'],
   ])('rejects %s from a provider', (_name, text, code) => {
     expect(codeOf(() => parseProviderToCoordinator(text))).toBe(code);
@@ -96,18 +106,25 @@ describe('control messages (PROTOCOL.md §8)', () => {
 
   it('rejects multi-line error text and unknown error codes from the coordinator', () => {
     const base = { v: 1, type: 'coordinator.error', jobId };
-    expect(codeOf(() => parseCoordinatorToRequester(JSON.stringify({ ...base, code: 'NO_PROVIDER', message: 'a\nb' })))).toBe(
-      'MALFORMED',
-    );
-    expect(codeOf(() => parseCoordinatorToRequester(JSON.stringify({ ...base, code: 'OOPS', message: 'x' })))).toBe(
-      'MALFORMED',
-    );
+    expect(
+      codeOf(() =>
+        parseCoordinatorToRequester(JSON.stringify({ ...base, code: 'NO_PROVIDER', message: 'a\nb' })),
+      ),
+    ).toBe('MALFORMED');
+    expect(
+      codeOf(() => parseCoordinatorToRequester(JSON.stringify({ ...base, code: 'OOPS', message: 'x' }))),
+    ).toBe('MALFORMED');
   });
 
   it('refuses to encode an invalid message', () => {
     expect(
       codeOf(() =>
-        encodeRequesterToCoordinator({ v: 1, type: 'requester.submit', clientRef: 'bad ref!', sealedRequest: bytes(10) }),
+        encodeRequesterToCoordinator({
+          v: 1,
+          type: 'requester.submit',
+          clientRef: 'bad ref!',
+          sealedRequest: bytes(10),
+        }),
       ),
     ).toBe('MALFORMED');
   });

@@ -10,7 +10,10 @@ import type { CoordinatorToRequesterMessage, RequesterToCoordinatorMessage } fro
 
 function parseControlMessage<T extends z.ZodType>(schema: T, text: string, operation: string): z.infer<T> {
   if (text.length > MAX_CONTROL_MESSAGE_CHARS) {
-    throw new ProtocolError('TOO_LARGE', `${operation}: message exceeds ${MAX_CONTROL_MESSAGE_CHARS} characters`);
+    throw new ProtocolError(
+      'TOO_LARGE',
+      `${operation}: message exceeds ${MAX_CONTROL_MESSAGE_CHARS} characters`,
+    );
   }
   let json: unknown;
   try {
@@ -47,10 +50,17 @@ export function parseCoordinatorToRequester(text: string): CoordinatorToRequeste
   return parseControlMessage(coordinatorToRequesterSchema, text, 'parseCoordinatorToRequester');
 }
 
-function encodeControlMessage<T extends z.ZodType>(schema: T, message: z.infer<T>, operation: string): string {
+function encodeControlMessage<T extends z.ZodType>(
+  schema: T,
+  message: z.infer<T>,
+  operation: string,
+): string {
   const text = JSON.stringify(parseWithSchema(schema, message, operation));
   if (text.length > MAX_CONTROL_MESSAGE_CHARS) {
-    throw new ProtocolError('TOO_LARGE', `${operation}: message exceeds ${MAX_CONTROL_MESSAGE_CHARS} characters`);
+    throw new ProtocolError(
+      'TOO_LARGE',
+      `${operation}: message exceeds ${MAX_CONTROL_MESSAGE_CHARS} characters`,
+    );
   }
   return text;
 }

@@ -73,7 +73,14 @@ export const coordinatorToProviderSchema = z.discriminatedUnion('type', [
   z.strictObject({
     v: versionField,
     type: z.literal('coordinator.error'),
-    code: z.enum(['BAD_MESSAGE', 'TOO_LARGE', 'BAD_CERTIFICATE', 'DUPLICATE_PROVIDER', 'RATE_LIMITED', 'INTERNAL']),
+    code: z.enum([
+      'BAD_MESSAGE',
+      'TOO_LARGE',
+      'BAD_CERTIFICATE',
+      'DUPLICATE_PROVIDER',
+      'RATE_LIMITED',
+      'INTERNAL',
+    ]),
     message: shortTextField,
   }),
 ]);

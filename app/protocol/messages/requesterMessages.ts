@@ -73,7 +73,12 @@ export const coordinatorToRequesterSchema = z.discriminatedUnion('type', [
     seq: frameSeqField,
     data: base64UrlBytes(MAX_STREAM_FRAME_BYTES),
   }),
-  z.strictObject({ v: versionField, type: z.literal('coordinator.end'), jobId: jobIdField, frames: frameSeqField }),
+  z.strictObject({
+    v: versionField,
+    type: z.literal('coordinator.end'),
+    jobId: jobIdField,
+    frames: frameSeqField,
+  }),
   z.strictObject({
     v: versionField,
     type: z.literal('coordinator.error'),

@@ -57,6 +57,7 @@ export const MessageItem = memo(function MessageItem(props: MessageItemProps) {
       data-role={message.role}
       data-message-id={message.id}
       data-finish-reason={message.finishReason}
+      data-completion-tokens={message.completionTokens}
     >
       <header className="message-header">
         <span className="message-role">{isUser ? 'You' : 'Assistant'}</span>
@@ -163,6 +164,9 @@ export const MessageItem = memo(function MessageItem(props: MessageItemProps) {
             >
               Edit
             </button>
+          )}
+          {message.role === 'assistant' && !streaming && message.completionTokens !== undefined && (
+            <span className="message-meta">{message.completionTokens} tokens</span>
           )}
           {message.role === 'assistant' && (
             <button

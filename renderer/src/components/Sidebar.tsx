@@ -15,7 +15,8 @@ export interface SidebarProps {
   readonly selectedId: string | undefined;
   readonly view: View;
   readonly searchRef: RefObject<HTMLInputElement | null>;
-  onSelect(id: string): void;
+  /** Opens a conversation; with `messageId`, on the branch that contains that message (a search hit). */
+  onSelect(id: string, messageId?: string): void;
   onNewChat(): void;
   onView(view: View): void;
   /** A conversation was renamed, deleted or imported. */
@@ -218,7 +219,7 @@ export function Sidebar(props: SidebarProps) {
                 type="button"
                 data-testid="search-result"
                 onClick={() => {
-                  props.onSelect(hit.conversationId);
+                  props.onSelect(hit.conversationId, hit.messageId);
                   setQuery('');
                 }}
               >

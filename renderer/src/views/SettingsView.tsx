@@ -34,6 +34,13 @@ export function SettingsView({
     setSaved(true);
   });
 
+  // The theme applies at once; it is put back if saving fails.
+  const changeTheme = async (theme: Settings['theme']) => {
+    const previous = settings;
+    onSaved({ ...settings, theme });
+    if (!(await save({ theme }))) onSaved(previous);
+  };
+
   return (
     <section className="page" data-testid="settings-view">
       <h1>Settings</h1>
@@ -129,7 +136,7 @@ export function SettingsView({
                 name="theme"
                 data-testid={`theme-${theme}`}
                 checked={settings.theme === theme}
-                onChange={() => void save({ theme })}
+                onChange={() => void changeTheme(theme)}
               />
               {theme === 'system' ? 'System' : theme === 'light' ? 'Light' : 'Dark'}
             </label>

@@ -13,22 +13,8 @@ const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
 const URL_LINE = /Veil is running at (http:\/\/\S+)/;
 
-/**
- * Which server the tests drive: the real `veil serve` once the CLI has it, else the stand-in with the same
- * composition and output (test/e2e/support/serveForTests.ts). `VEIL_E2E_SERVER=cli|harness` forces one.
- */
-async function serverCommand(): Promise<{ args: string[]; kind: 'cli' | 'harness' }> {
-  const forced = process.env.VEIL_E2E_SERVER;
-  let kind: 'cli' | 'harness';
-  if (forced === 'cli' || forced === 'harness') kind = forced;
-  else {
-    const serve = await readFile(path.join(REPO_ROOT, 'cli/commands/serveCommand.ts'), 'utf8');
-    kind = serve.includes('arrives with the desktop issue') ? 'harness' : 'cli';
-  }
-  return kind === 'cli'
-    ? { kind, args: [path.join(REPO_ROOT, 'bin/veil.js'), 'serve', '--port', '0', '--no-open'] }
-    : { kind, args: ['--import', 'tsx', path.join(REPO_ROOT, 'test/e2e/support/serveForTests.ts'), '--port', '0'] };
-}
+/** The real CLI: `veil serve` on a free port. It keeps its chat key in a key file under VEIL_HOME/keys. */
+const SERVE_ARGS = [path.join(REPO_ROOT, 'bin/veil.js'), 'serve', '--port', '0'];
 
 /** A running `veil serve`. */
 export interface VeilProcess {
@@ -81,8 +67,7 @@ async function waitForExit(child: ChildProcess, timeoutMs: number): Promise<numb
 
 /** Starts `veil serve` on a free port with `VEIL_HOME=home` and waits for its address line. */
 export async function startVeil(home: string): Promise<VeilProcess> {
-  const { args } = await serverCommand();
-  const child = spawnServer(args, home);
+  const child = spawnServer(SERVE_ARGS, home);
   let stdout = '';
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {

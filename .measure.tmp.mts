@@ -1,0 +1,36 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { ensureTestModel } from './test/fixtures/testModels';
+import { openTestCore } from './app/service/openTestCore';
+import { startVeilServer } from './app/server/VeilServer';
+
+const kind = (process.argv[2] ?? 'tiny') as 'tiny' | 'bench';
+const modelPath = await ensureTestModel(kind);
+const t = await openTestCore();
+await t.core.settings.update({ threads: 2, contextSize: 512, gpuOffload: 'off' });
+const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'veil-m-'));
+await fs.writeFile(path.join(dir, 'index.html'), 'x');
+const server = await startVeilServer({ service: t.core.service, staticDir: dir });
+const token = new URL(server.url).searchParams.get('token');
+const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${token}`, { origin: `http://127.0.0.1:${server.port}` });
+await new Promise((r) => ws.once('open', r));
+let id = 0;
+const pending = new Map<number, (v: any) => void>();
+let tokenFrames = 0; let firstAt = 0; let finished: any; let lastAt = 0;
+let done!: () => void; const finishedP = new Promise<void>((r) => (done = r));
+ws.on('message', (d) => { const f = JSON.parse(d.toString());
+  if (f.type === 'result') pending.get(f.id)?.(f);
+  else if (f.event.type === 'generation.token') { tokenFrames++; lastAt = performance.now(); if (!firstAt) firstAt = lastAt; }
+  else if (f.event.type === 'generation.finished') { finished = f.event; done(); } });
+const call = (method: string, input?: unknown) => new Promise<any>((r) => { const i = ++id; pending.set(i, r); ws.send(JSON.stringify({ type: 'call', id: i, method, input })); });
+const m = await call('models.import', { path: modelPath, mode: 'reference' });
+await call('models.load', { id: m.value.id });
+const c = await call('chats.create', { modelRef: { kind: 'local', id: m.value.id }, sampling: { temperature: 0.8, topP: 0.95, topK: 40, maxTokens: 200, repeatPenalty: 1, seed: 1 } });
+const t0 = performance.now();
+await call('chat.send', { conversationId: c.value.id, content: 'Write a story.' });
+await finishedP;
+const t1 = performance.now();
+console.log(JSON.stringify({ kind, completionTokens: finished.completionTokens, tokenFrames, firstTokenMs: Math.round(firstAt - t0), totalMs: Math.round(t1 - t0), finishedAfterLastTokenMs: Math.round(t1 - lastAt), tokPerSec: Math.round(finished.completionTokens / ((t1 - t0) / 1000)) }));
+ws.close(); await server.close(); await t.remove(); await fs.rm(dir, { recursive: true });
