@@ -1,5 +1,5 @@
 import type { StateAddress } from 'libsodium-wrappers';
-import { wipe } from '../crypto/bytes';
+import { constantTimeEqual, wipe } from '../crypto/bytes';
 import { IncrementalHash } from '../crypto/hash';
 import type { IdentityKeyPair } from '../crypto/IdentityKeyPair';
 import { getSodium, sodiumSync } from '../crypto/sodium';
@@ -14,6 +14,7 @@ import type { OpenedRequest } from './OpenedRequest';
 import { padToBlock } from './padding';
 import { ProtocolError } from './ProtocolError';
 import { signReceipt } from './Receipt';
+import { parseWithSchema, tokenCountsSchema } from './schemas';
 import type { TokenCounts } from './schemas';
 import { encodeStreamChunk } from './streamChunk';
 import type { ProviderErrorCode, StreamChunk } from './streamChunk';
@@ -69,6 +70,12 @@ export class ResponseStreamWriter {
 
   public static async create(options: ResponseStreamWriterOptions): Promise<ResponseStreamWriter> {
     const sodium = await getSodium();
+    if (!constantTimeEqual(options.identity.providerId, options.request.header.providerId)) {
+      throw new ProtocolError(
+        'WRONG_PROVIDER',
+        'ResponseStreamWriter.create: identity is not the provider the request was sealed to',
+      );
+    }
     const streamKey = options.request.deriveStreamKey();
     try {
       const { state, header } = sodium.crypto_secretstream_xchacha20poly1305_init_push(streamKey);
@@ -100,6 +107,8 @@ export class ResponseStreamWriter {
    */
   public finish(tokens: TokenCounts): FinishedResponse {
     this.assertOpen('ResponseStreamWriter.finish');
+    // Validate first, so a bad count leaves the writer usable instead of half-finished.
+    parseWithSchema(tokenCountsSchema, tokens, 'ResponseStreamWriter.finish');
     const { request, identity } = this.options;
     const responseHash = this.responseHash.digest();
     const finishedAt = Math.max(this.now(), this.startedAt);

@@ -98,8 +98,9 @@ describe('response streams (PROTOCOL.md §6)', () => {
     opened: OpenedRequest,
     text: string,
     overrides: Partial<ReceiptBody> = {},
+    signer: IdentityKeyPair = world.identity,
   ): Uint8Array =>
-    signReceipt(world.identity, {
+    signReceipt(signer, {
       v: PROTOCOL_VERSION,
       requestId: opened.requestId,
       sealedRequestHash: opened.sealedRequestHash,
@@ -197,8 +198,15 @@ describe('response streams (PROTOCOL.md §6)', () => {
   it('rejects a receipt signed by an identity other than the pinned one', async () => {
     const { pending, opened } = await exchange();
     const impostor = await IdentityKeyPair.generate();
-    const { header, frames } = await honestStream(opened, ['hi'], impostor);
-    expect(await readAll(pending, header, frames)).toBe('BAD_SIGNATURE');
+    const rogue = await rogueStream(opened, [
+      { chunk: { t: 'tokens', seq: 0, text: encoder.encode('hi') }, final: false },
+      { chunk: { t: 'final', seq: 1, receipt: receiptFor(opened, 'hi', {}, impostor) }, final: true },
+    ]);
+    expect(await readAll(pending, rogue.header, rogue.frames)).toBe('BAD_SIGNATURE');
+    // An honest writer refuses to answer under an identity the request was not sealed to.
+    await expect(honestStream(opened, ['hi'], impostor)).rejects.toSatisfy(
+      (error: unknown) => error instanceof ProtocolError && error.code === 'WRONG_PROVIDER',
+    );
   });
 
   it('rejects a receipt whose response hash does not match the text received', async () => {
@@ -266,6 +274,7 @@ describe('response streams (PROTOCOL.md §6)', () => {
       appVersion: '0.1.0',
     });
     expect(codeOf(() => writer.pushTokens(new Uint8Array(64 * 1024 + 1)))).toBe('TOO_LARGE');
+    expect(codeOf(() => writer.finish({ prompt: -1, completion: 0 }))).toBe('MALFORMED');
     writer.finish({ prompt: 0, completion: 0 });
     expect(codeOf(() => writer.finish({ prompt: 0, completion: 0 }))).toBe('STREAM_CLOSED');
     expect(codeOf(() => writer.fail('CANCELLED', 'x'))).toBe('STREAM_CLOSED');
