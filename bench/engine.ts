@@ -22,7 +22,13 @@ const THREADS = 2;
 const CONTEXT_SIZE = 1024;
 const SEQUENCES = 2;
 const TOKENS = 64;
-const WARM_UP_ROUNDS = 1;
+const WARM_UP_ROUNDS = 2;
+/**
+ * Idle time before each measured generation. The two sides have separate contexts, hence separate llama.cpp thread
+ * pools, and a pool keeps spinning briefly after its generation ends; without the pause whichever side ran second in
+ * a pair paid for the other's spinning threads (measured: ~40 ms more time to first token on 2 cores).
+ */
+const SETTLE_MS = 300;
 const ROUNDS = readRounds();
 const SYSTEM_PROMPT = 'You are a concise assistant.';
 const TOPICS = [
@@ -47,9 +53,10 @@ interface Sample {
 
 function readRounds(): number {
   const flag = process.argv.indexOf('--rounds');
-  const value = flag >= 0 ? Number(process.argv[flag + 1]) : 7;
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error('bench:engine: --rounds takes a positive integer');
+  const value = flag >= 0 ? Number(process.argv[flag + 1]) : 10;
+  // An even count gives each side the first slot of a pair equally often.
+  if (!Number.isInteger(value) || value < 2 || value % 2 !== 0)
+    throw new Error('bench:engine: --rounds takes a positive even integer');
   return value;
 }
 
@@ -59,6 +66,7 @@ function userPrompt(round: number): string {
 
 /** Times one streamed generation: `run` calls `onChunk(tokens)` for every chunk it streams. */
 async function measure(run: (onChunk: (tokens: number) => void) => Promise<void>): Promise<Sample> {
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   let first = 0;
   let last = 0;
   let tokens = 0;
@@ -166,7 +174,7 @@ async function main(): Promise<void> {
         tokensPerRound: TOKENS,
         rounds: ROUNDS,
         method:
-          'medians; ttft = call to first chunk; tokens/s = (tokens-1)/(last chunk - first chunk); greedy; interleaved pairs alternating order',
+          'medians; ttft = call to first chunk; tokens/s = (tokens-1)/(last chunk - first chunk); greedy; interleaved pairs alternating order, 300 ms idle before each generation',
         raw: rawSummary,
         veil: veilSummary,
         throughputRatio,

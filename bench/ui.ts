@@ -4,10 +4,13 @@
  *
  * - send → first token painted: from the Enter keydown to the first DOM commit of reply text (React commits inside
  *   the frame that is then painted), both timed in the page.
- * - painted tokens/s against the engine's own tokens/s: one greedy generation of the bench model (~30 tokens/s on one
- *   thread) runs directly on the engine in this process, then the same generation runs through the UI. Both rates
- *   count the tokens after the first one, over the time from the first to the last token (engine callback or DOM
- *   commit). Target ratio ≥ 0.95.
+ * - painted tokens/s against the engine's own tokens/s in the same run: a greedy generation of the bench model (one
+ *   thread) runs through the UI; the engine's rate is how fast its tokens arrive in the page (the WebSocket's token
+ *   events, timed as they arrive, before the UI handles them), the painted rate how fast reply text is committed to
+ *   the DOM. Both count the tokens after the first one over the time from the first to the last one. Target ratio
+ *   ≥ 0.95. For context, the same generation also runs directly on the engine in this process beforehand, with the
+ *   browser idle (on a small machine Chromium's own work slows the server's engine; that is not the UI falling
+ *   behind, so it is reported apart).
  * - a 2,000-message conversation (imported through the sidebar): click → interactive (rows rendered, scrolled to the
  *   latest message, a frame painted and the main thread free again), target ≤ 1 s; then frame times while the list
  *   is scrolled programmatically every frame (requestAnimationFrame deltas, p50/p95/max).
@@ -19,7 +22,8 @@ import path from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { Engine } from '../app/engine/Engine';
 import { ensureRendererBuild } from '../test/e2e/support/ensureRendererBuild';
-import { importModelByPath, lastMessage } from '../test/e2e/support/ui';
+import { longConversationExport } from '../test/e2e/support/longConversation';
+import { importModelByPath } from '../test/e2e/support/ui';
 import { createVeilHome, removeVeilHome, startVeil, type VeilProcess } from '../test/e2e/support/veilProcess';
 import { ensureTestModel } from '../test/fixtures/testModels';
 
@@ -72,7 +76,9 @@ function tokensPerSecond(points: readonly StreamPoint[], completionTokens: numbe
   return tokens / ((last.t - first.t) / 1000);
 }
 
-async function measureEngine(modelPath: string): Promise<{ tokensPerSecond: number; completionTokens: number }> {
+async function measureEngine(
+  modelPath: string,
+): Promise<{ tokensPerSecond: number; completionTokens: number }> {
   const engine = await Engine.create({ threads: 1, backend: 'cpu' });
   try {
     const model = await engine.loadModel({ modelPath, contextSize: 2048 });
@@ -121,10 +127,48 @@ const INSTALL_STREAM_RECORDER = `(() => {
   }).observe(document.body, { subtree: true, childList: true, characterData: true });
 })()`;
 
-async function measureStreaming(page: Page): Promise<{ firstTokenMs: number; tokensPerSecond: number; completionTokens: number }> {
-  await page.getByTestId('nav-models').click();
-  await page.getByTestId('toggle-load-model').click();
-  await page.getByTestId('toggle-load-model').filter({ hasText: 'Unload' }).waitFor({ timeout: 60_000 });
+/**
+ * Installed before the page loads: times every token event as the WebSocket delivers it, ahead of the app's own
+ * handler (the listener is added in the constructor, before the app can add one), and notes when the reply ends.
+ */
+const INSTALL_ARRIVAL_RECORDER = `(() => {
+  const state = { arrivals: [], chars: 0, completionTokens: undefined };
+  window.__veilArrivals = state;
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (event) => {
+        const t = performance.now();
+        try {
+          const frame = JSON.parse(event.data);
+          if (frame.type !== 'event') return;
+          if (frame.event.type === 'generation.token') {
+            state.chars += frame.event.text.length;
+            state.arrivals.push({ t, chars: state.chars });
+          } else if (frame.event.type === 'generation.finished') {
+            state.completionTokens = frame.event.completionTokens;
+          }
+        } catch {}
+      });
+    }
+  };
+})()`;
+
+const RESET_ARRIVALS = `(() => {
+  const state = window.__veilArrivals;
+  state.arrivals = [];
+  state.chars = 0;
+  state.completionTokens = undefined;
+})()`;
+
+interface Arrivals {
+  readonly arrivals: StreamPoint[];
+  readonly completionTokens: number | undefined;
+}
+
+/** A new conversation set up for the measured generation: greedy, `MAX_TOKENS` long. */
+async function newMeasuredChat(page: Page): Promise<void> {
   await page.getByTestId('nav-chat').click();
   await page.getByTestId('new-chat').click();
   await page.getByTestId('toggle-chat-settings').click();
@@ -133,79 +177,75 @@ async function measureStreaming(page: Page): Promise<{ firstTokenMs: number; tok
   await page.getByTestId('save-chat-settings').click();
   await page.getByTestId('chat-settings-saved').waitFor();
   await page.getByTestId('toggle-chat-settings').click();
+}
 
+async function waitForFinishedArrivals(page: Page): Promise<Arrivals> {
+  // A function, not a string: the page's CSP forbids evaluating strings.
+  await page.waitForFunction(
+    () =>
+      (globalThis as unknown as { __veilArrivals: Arrivals }).__veilArrivals.completionTokens !== undefined,
+    undefined,
+    { timeout: 120_000 },
+  );
+  return (await page.evaluate('window.__veilArrivals')) as Arrivals;
+}
+
+async function measureStreaming(page: Page): Promise<{
+  firstTokenMs: number;
+  tokensPerSecond: number;
+  arrivalTokensPerSecond: number;
+  hiddenArrivalTokensPerSecond: number;
+  completionTokens: number;
+}> {
+  await page.getByTestId('nav-models').click();
+  await page.getByTestId('toggle-load-model').click();
+  await page.getByTestId('toggle-load-model').filter({ hasText: 'Unload' }).waitFor({ timeout: 60_000 });
+
+  // Control: the same generation while the page shows the model list, so no reply text is rendered at all.
+  await newMeasuredChat(page);
+  await page.evaluate(RESET_ARRIVALS);
+  await page.getByTestId('composer-input').fill(PROMPT);
+  await page.getByTestId('composer-input').press('Enter');
+  await page.getByTestId('stop-button').waitFor();
+  await page.getByTestId('nav-models').click();
+  const hidden = await waitForFinishedArrivals(page);
+
+  // Measured: the reply streams on screen.
+  await newMeasuredChat(page);
+  await page.evaluate(RESET_ARRIVALS);
   await page.evaluate(INSTALL_STREAM_RECORDER);
   await page.getByTestId('composer-input').fill(PROMPT);
   await page.getByTestId('composer-input').press('Enter');
   await page.getByTestId('stop-button').waitFor();
   await page.getByTestId('send-button').waitFor({ timeout: 120_000 });
-  const reply = lastMessage(page, 'assistant');
-  await reply.and(page.locator('[data-completion-tokens]')).waitFor();
-  const completionTokens = Number(await reply.getAttribute('data-completion-tokens'));
+  const shown = await waitForFinishedArrivals(page);
+  const completionTokens = shown.completionTokens ?? Number.NaN;
   const recorded = (await page.evaluate('window.__veilBench')) as { sendAt: number; points: StreamPoint[] };
   const first = recorded.points[0];
   if (first === undefined) throw new Error('bench:ui: no streamed text was observed');
   return {
     firstTokenMs: first.t - recorded.sendAt,
     tokensPerSecond: tokensPerSecond(recorded.points, completionTokens),
+    arrivalTokensPerSecond: tokensPerSecond(shown.arrivals, completionTokens),
+    hiddenArrivalTokensPerSecond: tokensPerSecond(hidden.arrivals, hidden.completionTokens ?? Number.NaN),
     completionTokens,
   };
 }
 
-/** A linear conversation of `count` messages with varied markdown: paragraphs, lists, code, tables. */
-function longConversationExport(count: number): string {
-  const now = Date.now() - count * 1000;
-  const words = 'the sea was calm and the boat drifted slowly toward a distant island where light fell on old stones'.split(' ');
-  let seed = 7;
-  const random = (): number => {
-    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-    return seed / 2 ** 31;
-  };
-  const sentence = (length: number): string =>
-    Array.from({ length }, () => words[Math.floor(random() * words.length)] ?? 'sea').join(' ');
-  const assistantContent = (index: number): string => {
-    switch (index % 4) {
-      case 0:
-        return `${sentence(40)}.\n\n${sentence(30)}.`;
-      case 1:
-        return `Steps:\n\n1. ${sentence(8)}\n2. ${sentence(10)}\n3. ${sentence(6)}\n\n**Note:** ${sentence(12)}.`;
-      case 2:
-        return `Example:\n\n\`\`\`ts\nfunction step${index}(input: number): number {\n  return input * ${index} + 1;\n}\n\`\`\`\n\n${sentence(15)}.`;
-      default:
-        return `| name | value |\n| --- | --- |\n| a | ${index} |\n| b | ${index * 2} |\n\n${sentence(20)}.`;
-    }
-  };
-  const messages = Array.from({ length: count }, (_, index) => ({
-    id: `m${index}`,
-    parentId: index === 0 ? null : `m${index - 1}`,
-    role: index % 2 === 0 ? 'user' : 'assistant',
-    content: index % 2 === 0 ? `${sentence(5 + (index % 12))}?` : assistantContent(index),
-    createdAt: now + index * 1000,
-  }));
-  return JSON.stringify({
-    format: 'veil-chat-export',
-    version: 1,
-    exportedAt: Date.now(),
-    conversation: {
-      title: `Long conversation (${count} messages)`,
-      createdAt: now,
-      updatedAt: now + count * 1000,
-      systemPrompt: '',
-      activeLeafId: `m${count - 1}`,
-      messages,
-    },
-  });
-}
-
-/** Resolves, in the page, once the big conversation is rendered, at its end, painted, and the main thread is free. */
-const WAIT_FOR_INTERACTIVE = (count: number) => `new Promise((resolve) => {
+/**
+ * Resolves, in the page, once the big conversation is rendered, scrolled to its last message, painted, and the main
+ * thread is free again. (Imported messages get fresh ids, so the last row is found by its index.)
+ */
+const WAIT_FOR_INTERACTIVE = (count: number) => `new Promise((resolve, reject) => {
+  const started = performance.now();
   const check = () => {
     const list = document.querySelector('[data-testid=message-list]');
     const ready = list !== null && list.dataset.count === '${count}' &&
-      document.querySelector('[data-message-id=m${count - 1}]') !== null &&
+      list.querySelector('[data-index="${count - 1}"]') !== null &&
       list.scrollTop + list.clientHeight >= list.scrollHeight - 4;
-    if (!ready) { requestAnimationFrame(check); return; }
-    requestAnimationFrame(() => setTimeout(() => resolve(performance.now()), 0));
+    if (ready) requestAnimationFrame(() => setTimeout(() => resolve(performance.now()), 0));
+    else if (performance.now() - started > 30000) reject(new Error('the conversation did not become interactive in 30 s'));
+    else requestAnimationFrame(check);
   };
   check();
 })`;
@@ -229,7 +269,10 @@ const SCROLL_FRAMES_SCRIPT = `new Promise((resolve) => {
   requestAnimationFrame(step);
 })`;
 
-async function measureLongConversation(page: Page, workDir: string): Promise<{ ttiMs: number; frameDeltas: number[]; renderedRows: number }> {
+async function measureLongConversation(
+  page: Page,
+  workDir: string,
+): Promise<{ ttiMs: number; frameDeltas: number[]; renderedRows: number }> {
   const file = path.join(workDir, 'long-conversation.json');
   await writeFile(file, longConversationExport(CONVERSATION_MESSAGES));
   await page.getByTestId('import-chat-file').setInputFiles(file);
@@ -240,7 +283,12 @@ async function measureLongConversation(page: Page, workDir: string): Promise<{ t
   await page.getByTestId('new-chat').click();
   await page.getByTestId('chat-empty').waitFor();
   await page.evaluate(INSTALL_CLICK_RECORDER);
-  await page.getByTestId('conversation-item').filter({ hasText: 'Long conversation' }).getByRole('button').first().click();
+  await page
+    .getByTestId('conversation-item')
+    .filter({ hasText: 'Long conversation' })
+    .getByRole('button')
+    .first()
+    .click();
   const interactiveAt = (await page.evaluate(WAIT_FOR_INTERACTIVE(CONVERSATION_MESSAGES))) as number;
   const clickAt = (await page.evaluate('window.__veilClickAt')) as number;
 
@@ -261,26 +309,33 @@ async function main(): Promise<void> {
   try {
     veil = await startVeil(home);
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.addInitScript(INSTALL_ARRIVAL_RECORDER);
     await page.goto(veil.url);
     await importModelByPath(page, benchModel);
 
     log('measuring a streamed reply in the UI');
     const stream = await measureStreaming(page);
-    log(`ui: first token ${round(stream.firstTokenMs)} ms, ${round(stream.tokensPerSecond)} tokens/s`);
+    log(
+      `ui: first token ${round(stream.firstTokenMs)} ms; painted ${round(stream.tokensPerSecond)} tokens/s, ` +
+        `arrived ${round(stream.arrivalTokensPerSecond)} tokens/s (${round(stream.hiddenArrivalTokensPerSecond)} with nothing rendered)`,
+    );
 
     log(`opening a ${CONVERSATION_MESSAGES}-message conversation`);
     const long = await measureLongConversation(page, home);
     log(`tti ${round(long.ttiMs)} ms; ${long.frameDeltas.length} scroll frames`);
 
-    const ratio = stream.tokensPerSecond / engine.tokensPerSecond;
+    const ratio = stream.tokensPerSecond / stream.arrivalTokensPerSecond;
     const result = {
       bench: 'ui',
       model: path.basename(benchModel),
       maxTokens: MAX_TOKENS,
       sendToFirstTokenPaintedMs: round(stream.firstTokenMs),
       paintedTokensPerSecond: round(stream.tokensPerSecond),
-      engineTokensPerSecond: round(engine.tokensPerSecond),
+      engineTokensPerSecond: round(stream.arrivalTokensPerSecond),
       paintRatio: round(ratio, 3),
+      engineTokensPerSecondWhileNotRendering: round(stream.hiddenArrivalTokensPerSecond),
+      standaloneEngineTokensPerSecond: round(engine.tokensPerSecond),
+      paintRatioVsStandaloneEngine: round(stream.tokensPerSecond / engine.tokensPerSecond, 3),
       uiCompletionTokens: stream.completionTokens,
       engineCompletionTokens: engine.completionTokens,
       longConversation: {

@@ -1,6 +1,8 @@
 import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTestModel } from '../../test/fixtures/testModels';
 import { InvalidGgufError } from '../gguf/InvalidGgufError';
@@ -150,22 +152,34 @@ describe('Engine', () => {
     expect(engine.loadedModels).toEqual([]);
   });
 
-  it('cancels a load through its signal', async () => {
+  it('cancels a load through its signal, before and during loading', async () => {
     const controller = new AbortController();
     controller.abort();
     await expect(engine.loadModel({ modelPath: tinyPath, signal: controller.signal })).rejects.toBeInstanceOf(
       ModelLoadAbortedError,
     );
+
+    // Its own engine: a cancelled load must not keep the runtime from disposing, even after garbage collection
+    // (node-llama-cpp's own load abort leaves a dispose guard held by the collected half-built model).
+    const own = await Engine.create({ backend: 'cpu', threads: 1, logLevel: 'error' });
     const midway = new AbortController();
-    const failure = engine.loadModel({
+    const progress: number[] = [];
+    const failure = own.loadModel({
       modelPath: tinyPath,
       contextSize: 256,
       sequences: 1,
       signal: midway.signal,
-      onProgress: () => midway.abort(),
+      onProgress: (fraction) => {
+        progress.push(fraction);
+        midway.abort();
+      },
     });
     await expect(failure).rejects.toBeInstanceOf(ModelLoadAbortedError);
-    expect(engine.loadedModels).toEqual([]);
+    expect(progress).toHaveLength(1);
+    expect(own.loadedModels).toEqual([]);
+    collectGarbage();
+    await withinMs(own.dispose(), 20_000);
+    expect(own.disposed).toBe(true);
   });
 
   it('disposes its models and itself once, then refuses every operation', async () => {
@@ -184,6 +198,23 @@ describe('Engine', () => {
     expect(() => own.llama).toThrow(EngineDisposedError);
   });
 });
+
+function collectGarbage(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
+}
+
+async function withinMs(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`did not settle within ${ms} ms`)), ms);
+  });
+  try {
+    await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** Rewrites a same-length GGUF string value in place (the key is followed by type u32 and length u64). */
 async function overwriteStringValue(file: string, key: string, from: string, to: string): Promise<void> {

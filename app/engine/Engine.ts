@@ -78,6 +78,7 @@ export class Engine {
   readonly #llama: Llama;
   readonly #cpuOnly: boolean;
   readonly #models = new Set<LoadedModel>();
+  readonly #pending = new Set<Promise<unknown>>();
   #disposed = false;
   #disposePromise: Promise<void> | undefined;
 
@@ -192,6 +193,12 @@ export class Engine {
    */
   public async loadModel(options: LoadModelOptions): Promise<LoadedModel> {
     this.#assertNotDisposed('loadModel');
+    const loading = this.#loadModel(options);
+    this.#track(loading);
+    return await loading;
+  }
+
+  async #loadModel(options: LoadModelOptions): Promise<LoadedModel> {
     const { signal } = options;
     throwIfLoadAborted(signal);
     const header = await inspectModelFile(this.#llama, options.modelPath, 'loadModel', signal);
@@ -211,6 +218,7 @@ export class Engine {
       onProgress: options.onProgress,
       signal,
       onDisposed: (disposed) => this.#models.delete(disposed),
+      onAbandoned: (cleanup) => this.#track(cleanup),
     });
     if (this.#disposed) {
       await model.dispose();
@@ -228,8 +236,24 @@ export class Engine {
 
   async #disposeOnce(): Promise<void> {
     this.#disposed = true;
+    // Loads in flight (and the cleanup of cancelled ones) hold the runtime; they see `disposed` and unload.
+    await Promise.allSettled([...this.#pending]);
     await Promise.allSettled([...this.#models].map(async (model) => await model.dispose()));
     await this.#llama.dispose();
+  }
+
+  /** Keeps `work` in the set `dispose()` waits for until it settles; its result and errors belong to its caller. */
+  #track(work: Promise<unknown>): void {
+    this.#pending.add(work);
+    void (async () => {
+      try {
+        await work;
+      } catch {
+        // The caller of loadModel receives this error; here it only marks the work as done.
+      } finally {
+        this.#pending.delete(work);
+      }
+    })();
   }
 
   #resolveFitOptions(header: ModelFileHeader, options: FitOptions, operation: string): ResolvedFitOptions {

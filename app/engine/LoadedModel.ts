@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { LlamaChat, resolveChatWrapper } from 'node-llama-cpp';
 import type {
   ChatHistoryItem,
@@ -8,7 +9,9 @@ import type {
   LlamaContextSequence,
   LlamaModel,
 } from 'node-llama-cpp';
+import { missingCaseError } from '../errors/missingCaseError';
 import { toErrorMessage } from '../errors/toErrorMessage';
+import { awaitUnlessAborted } from './awaitUnlessAborted';
 import {
   InvalidGenerateRequestError,
   ModelDisposedError,
@@ -50,6 +53,8 @@ export interface LoadModelParams {
   signal: AbortSignal | undefined;
   /** Called once the model has released its memory, so the engine forgets it. */
   onDisposed: (model: LoadedModel) => void;
+  /** Receives the cleanup of a load cancelled midway, which must finish before the runtime is disposed. */
+  onAbandoned: (cleanup: Promise<void>) => void;
 }
 
 /**
@@ -96,55 +101,80 @@ export class LoadedModel {
     this.#pool = new SequencePool(slots);
   }
 
-  /** Loads weights and creates the context. Used by `Engine.loadModel`, which checks the file and memory first. */
+  /**
+   * Loads weights and creates the context. Used by `Engine.loadModel`, which checks the file and memory first.
+   *
+   * Cancellation does not go through node-llama-cpp's `loadSignal`/`createSignal`: in 3.21.1 their abort paths drop
+   * the half-built model or context without disposing it, so its dispose guard on the `Llama` is released only if
+   * `llama.dispose()` finds it still reachable; once garbage-collected, `llama.dispose()` waits forever (seen here in
+   * about one test run in four). Instead an abort rejects at once and the load finishes in the background, where
+   * `onAbandoned` gets the cleanup to await (the engine waits for it before disposing the runtime).
+   */
   public static async load(params: LoadModelParams): Promise<LoadedModel> {
     const { llama, modelPath, header, signal, onProgress } = params;
     let reported = 0;
     const report = (fraction: number): void => {
       // node-llama-cpp reports layer resolution and then weights; keep the caller's bar monotonic.
-      if (fraction <= reported) return;
+      if (fraction <= reported || signal?.aborted === true) return;
       reported = fraction;
       onProgress?.(fraction);
     };
 
-    let model: LlamaModel;
-    try {
-      model = await llama.loadModel({
+    const loading = (async (): Promise<{ model: LlamaModel; context: LlamaContext }> => {
+      const model = await llama.loadModel({
         modelPath,
         gpuLayers: params.gpuLayers,
-        loadSignal: signal,
         onLoadProgress: (progress) => report(progress * WEIGHTS_PROGRESS_SHARE),
       });
-    } catch (error) {
-      throw toLoadError(error, signal, `loadModel: llama.cpp could not load ${header.architecture} weights`);
+      try {
+        const context = await model.createContext({
+          contextSize: params.contextSize,
+          sequences: params.sequences,
+          // The caller asked for this exact size; a silently smaller context would surprise it later.
+          failedCreationRemedy: false,
+        });
+        return { model, context };
+      } catch (error) {
+        await model.dispose();
+        throw new ModelLoadError(
+          `loadModel: could not create a ${params.contextSize}-token context (${toErrorMessage(error)})`,
+          { cause: error },
+        );
+      }
+    })();
+
+    const outcome = await awaitUnlessAborted(loading, signal);
+    switch (outcome.kind) {
+      case 'aborted':
+        params.onAbandoned(disposeWhenLoaded(loading));
+        throw new ModelLoadAbortedError('loadModel: cancelled', { cause: signal?.reason });
+      case 'error':
+        if (outcome.error instanceof ModelLoadError) throw outcome.error;
+        throw new ModelLoadError(
+          `loadModel: llama.cpp could not load the weights of ${basename(modelPath)} (${toErrorMessage(outcome.error)})`,
+          { cause: outcome.error },
+        );
+      case 'value':
+        break;
+      default:
+        throw missingCaseError(outcome);
     }
 
-    try {
-      const context = await model.createContext({
-        contextSize: params.contextSize,
-        sequences: params.sequences,
-        createSignal: signal,
-        // The caller asked for this exact size; a silently smaller context would surprise it later.
-        failedCreationRemedy: false,
-      });
-      const chatWrapper = resolveChatWrapper(model);
-      const info: LoadedModelInfo = {
-        path: modelPath,
-        architecture: header.architecture,
-        trainContextSize: header.trainContextSize,
-        contextSize: context.contextSize,
-        sequences: context.totalSequences,
-        gpuLayers: model.gpuLayers,
-        sizeBytes: model.size,
-        chatWrapper: chatWrapper.wrapperName,
-      };
-      const loaded = new LoadedModel(info, model, context, chatWrapper, params.onDisposed);
-      report(1);
-      return loaded;
-    } catch (error) {
-      await model.dispose();
-      throw toLoadError(error, signal, `loadModel: could not create a ${params.contextSize}-token context`);
-    }
+    const { model, context } = outcome.value;
+    const chatWrapper = resolveChatWrapper(model);
+    const info: LoadedModelInfo = {
+      path: modelPath,
+      architecture: header.architecture,
+      trainContextSize: header.trainContextSize,
+      contextSize: context.contextSize,
+      sequences: context.totalSequences,
+      gpuLayers: model.gpuLayers,
+      sizeBytes: model.size,
+      chatWrapper: chatWrapper.wrapperName,
+    };
+    const loaded = new LoadedModel(info, model, context, chatWrapper, params.onDisposed);
+    report(1);
+    return loaded;
   }
 
   public get disposed(): boolean {
@@ -390,7 +420,12 @@ function toErrorInfo(error: unknown): { name: string; message: string } {
   return { name: 'Error', message: toErrorMessage(error) };
 }
 
-function toLoadError(error: unknown, signal: AbortSignal | undefined, message: string): Error {
-  if (signal?.aborted === true) return new ModelLoadAbortedError('loadModel: cancelled', { cause: error });
-  return new ModelLoadError(`${message} (${toErrorMessage(error)})`, { cause: error });
+/** Frees a load the caller abandoned, once it completes; a failed load has nothing left to free. */
+async function disposeWhenLoaded(loading: Promise<{ model: LlamaModel }>): Promise<void> {
+  try {
+    const { model } = await loading;
+    await model.dispose();
+  } catch {
+    // The load failed after the caller left; its error has no one to go to.
+  }
 }

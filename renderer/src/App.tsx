@@ -100,6 +100,8 @@ function Shell({ transport }: { transport: UiTransport }) {
   const [downloads, setDownloads] = useState<readonly DownloadState[]>([]);
   const [conversations, setConversations] = useState<readonly ConversationSummary[]>([]);
   const [selectedId, setSelectedId] = useState<string>();
+  /** A search hit to bring into view once its conversation shows. */
+  const [focus, setFocus] = useState<{ messageId: string }>();
   const [view, setView] = useState<View>('chat');
   const [chatsError, setChatsError] = useState<ShownError>();
   const [keyWarningDismissed, setKeyWarningDismissed] = useState(false);
@@ -139,11 +141,19 @@ function Shell({ transport }: { transport: UiTransport }) {
 
   useEffect(() => {
     loadAll();
-    return transport.onStatus((next) => {
+    let lost = false;
+    const unsubscribe = transport.onStatus((next) => {
       setStatus(next);
+      if (next === 'closed') lost = true;
       // After a reconnect the core may have changed under us (or restarted): fetch everything again.
-      if (next === 'open') loadAll();
+      if (next === 'open' && lost) {
+        lost = false;
+        loadAll();
+      }
     });
+    // The socket may have opened between the first render and this subscription.
+    setStatus(transport.status);
+    return unsubscribe;
   }, [transport, loadAll]);
 
   useVeilEvent((event) => {
@@ -217,8 +227,11 @@ function Shell({ transport }: { transport: UiTransport }) {
   const [openConversation] = useAction(async (id: string, messageId?: string) => {
     setSelectedId(id);
     setView('chat');
+    setFocus(undefined);
+    if (messageId === undefined) return;
     // A search hit may sit on another branch than the one on screen: show the branch that contains it.
-    if (messageId !== undefined) await client.call('chat.switchBranch', { conversationId: id, messageId });
+    await client.call('chat.switchBranch', { conversationId: id, messageId });
+    setFocus({ messageId });
   });
 
   const onChanged = useCallback(
@@ -260,6 +273,7 @@ function Shell({ transport }: { transport: UiTransport }) {
           <ChatView
             key={selectedId}
             conversationId={selectedId}
+            focusMessageId={focus?.messageId}
             models={models}
             composerRef={composerRef}
             onActivity={loadChats}

@@ -1,10 +1,24 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
+import { access, chmod, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { ensureTestModel } from '../fixtures/testModels';
-import { createVeilHome, hashTree, removeVeilHome, startVeil, startVeilExpectingRefusal, type VeilProcess } from './support/veilProcess';
-import { importModelByPath, lastMessage, messages, setSampling, snap, waitForReplyToFinish } from './support/ui';
+import {
+  createVeilHome,
+  hashTree,
+  removeVeilHome,
+  startVeil,
+  startVeilExpectingRefusal,
+  type VeilProcess,
+} from './support/veilProcess';
+import {
+  importModelByPath,
+  lastMessage,
+  messages,
+  setSampling,
+  snap,
+  waitForReplyToFinish,
+} from './support/ui';
 
 // One user's session, step by step, against a real `veil serve` with the generated tiny model (random weights, so
 // replies are garbage text; what matters is that they stream, stop, branch and persist).
@@ -37,9 +51,10 @@ test.afterAll(async () => {
   if (home !== undefined) await removeVeilHome(home);
 });
 
-test.afterEach(() => {
-  // No step may ever raise a native alert/confirm: the app's own dialogs are in-page.
+test.afterEach(async () => {
+  // No step may ever raise a native alert/confirm (the app's dialogs are in-page), nor leave an error on screen.
   expect(dialogs).toEqual([]);
+  await expect(page.getByTestId('error-toast')).toHaveCount(0);
 });
 
 async function openOnlyConversation(): Promise<void> {
@@ -48,18 +63,34 @@ async function openOnlyConversation(): Promise<void> {
   await expect(page.getByTestId('chat-view')).toBeVisible();
 }
 
-test('first run with no model guides the user to download or import one', async ({}, testInfo) => {
+test('first run with no model guides the user to download or import one', async () => {
   await page.goto(veil.url);
   await expect(page.getByTestId('first-run')).toBeVisible();
   await expect(page.getByTestId('import-path-input')).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Catalog' })).toBeVisible();
   await expect(page.getByTestId('local-badge')).toHaveText(/Local: nothing leaves this device/);
+  // `veil serve` keeps the chat key in a file, not an OS keychain: the UI says so.
+  await expect(page.getByTestId('key-warning')).toContainText('chat key');
   // The token was traded for a cookie and is gone from the address bar.
   expect(page.url()).not.toContain('token=');
-  await snap(page, testInfo, '01-first-run');
+  await snap(page, '01-first-run');
 });
 
-test('imports the generated models by their paths', async ({}, testInfo) => {
+test('a failed call shows its error by name until dismissed', async () => {
+  await page.getByTestId('import-path-input').fill('/nonexistent/veil/model.gguf');
+  await page.getByTestId('import-button').click();
+  const toast = page.getByTestId('error-toast');
+  await expect(toast).toHaveCount(1);
+  await expect(toast.getByTestId('error-name')).toHaveText(/Error$/);
+  await expect(toast.getByTestId('error-message')).toContainText('/nonexistent/veil/model.gguf');
+  // The form keeps what the user typed, to correct it.
+  await expect(page.getByTestId('import-path-input')).toHaveValue('/nonexistent/veil/model.gguf');
+  await snap(page, '02-import-error');
+  await toast.getByTestId('error-dismiss').click();
+  await expect(toast).toHaveCount(0);
+});
+
+test('imports the generated models by their paths', async () => {
   await importModelByPath(page, await ensureTestModel('tiny'));
   await expect(page.getByTestId('no-chat')).toBeVisible();
   // The tiny model answers at over a thousand tokens a second and soon stops by itself; the larger bench model
@@ -69,8 +100,10 @@ test('imports the generated models by their paths', async ({}, testInfo) => {
   await page.getByTestId('import-mode-reference').check();
   await page.getByTestId('import-button').click();
   await expect(page.getByTestId('installed-model')).toHaveCount(2, { timeout: 60_000 });
-  await expect(page.getByTestId('installed-model').filter({ hasText: 'veil-test-tiny' })).toContainText('F32');
-  await snap(page, testInfo, '02-models-imported');
+  await expect(page.getByTestId('installed-model').filter({ hasText: 'veil-test-tiny' })).toContainText(
+    'F32',
+  );
+  await snap(page, '03-models-imported');
   await page.getByTestId('nav-chat').click();
 });
 
@@ -81,7 +114,7 @@ async function pickModel(name: string): Promise<void> {
   await expect(picker.locator('option:checked')).toContainText(name);
 }
 
-test('Ctrl+N starts a new chat; the model picker shows loaded state and fit', async ({}, testInfo) => {
+test('Ctrl+N starts a new chat; the model picker shows loaded state and fit', async () => {
   await page.keyboard.press('Control+n');
   await expect(page.getByTestId('chat-view')).toBeVisible();
   await expect(page.getByTestId('conversation-item')).toHaveCount(1);
@@ -90,20 +123,24 @@ test('Ctrl+N starts a new chat; the model picker shows loaded state and fit', as
   await expect(page.getByTestId('model-loaded')).toHaveText('Not loaded');
   await expect(page.getByTestId('model-fit')).toHaveText('Fits');
   await setSampling(page, { maxTokens: '4000' });
-  await snap(page, testInfo, '03-new-chat');
+  await snap(page, '03-new-chat');
 });
 
-test('streams a reply token by token and stops it mid-stream', async ({}, testInfo) => {
+test('streams a reply token by token and stops it mid-stream', async () => {
   await page.getByTestId('composer-input').fill(FIRST_PROMPT);
   await page.keyboard.press('Enter');
   await expect(lastMessage(page, 'user')).toContainText(FIRST_PROMPT);
-  const streaming = lastMessage(page, 'assistant').locator('[data-testid=message-content][data-streaming=true]');
+  const streaming = lastMessage(page, 'assistant').locator(
+    '[data-testid=message-content][data-streaming=true]',
+  );
   await expect(streaming).toBeVisible();
   await expect(page.getByTestId('stop-button')).toBeVisible();
-  await expect.poll(async () => Number(await streaming.getAttribute('data-tokens')), { timeout: 60_000 }).toBeGreaterThan(5);
+  await expect
+    .poll(async () => Number(await streaming.getAttribute('data-tokens')), { timeout: 60_000 })
+    .toBeGreaterThan(5);
   const early = (await streaming.innerText()).length;
   await expect.poll(async () => (await streaming.innerText()).length).toBeGreaterThan(early);
-  await snap(page, testInfo, '04-streaming');
+  await snap(page, '04-streaming');
 
   await page.getByTestId('stop-button').click();
   await waitForReplyToFinish(page);
@@ -112,10 +149,10 @@ test('streams a reply token by token and stops it mid-stream', async ({}, testIn
   await expect(reply).toContainText('Stopped');
   expect((await reply.getByTestId('message-content').innerText()).length).toBeGreaterThan(0);
   await expect(page.getByTestId('model-loaded')).toHaveText('Loaded');
-  await snap(page, testInfo, '05-stopped');
+  await snap(page, '05-stopped');
 });
 
-test('regenerate adds a second version of the reply and keeps the first', async ({}, testInfo) => {
+test('regenerate adds a second version of the reply and keeps the first', async () => {
   // The fast model and short replies from here on.
   await pickModel('veil-test-tiny');
   await setSampling(page, { maxTokens: '24' });
@@ -130,13 +167,13 @@ test('regenerate adds a second version of the reply and keeps the first', async 
   await reply.getByTestId('version-prev').click();
   await expect(lastMessage(page, 'assistant').getByTestId('version-label')).toHaveText('1/2');
   await expect(lastMessage(page, 'assistant').getByTestId('message-content')).toHaveText(first);
-  await snap(page, testInfo, '06-regenerated-version-1');
+  await snap(page, '06-regenerated-version-1');
   await lastMessage(page, 'assistant').getByTestId('version-next').click();
   await expect(lastMessage(page, 'assistant').getByTestId('version-label')).toHaveText('2/2');
   await expect(lastMessage(page, 'assistant').getByTestId('message-content')).toHaveText(second);
 });
 
-test('editing a user message makes a branch and both versions remain', async ({}, testInfo) => {
+test('editing a user message makes a branch and both versions remain', async () => {
   const user = lastMessage(page, 'user');
   await user.getByTestId('edit-message').click();
   await user.getByTestId('edit-input').fill(EDITED_PROMPT);
@@ -146,40 +183,40 @@ test('editing a user message makes a branch and both versions remain', async ({}
   await expect(lastMessage(page, 'user')).toContainText(EDITED_PROMPT);
   await expect(lastMessage(page, 'user').getByTestId('version-label')).toHaveText('2/2');
   await expect(lastMessage(page, 'assistant').getByTestId('version-switcher')).toHaveCount(0);
-  await snap(page, testInfo, '07-edited-branch');
+  await snap(page, '07-edited-branch');
 
   // The original branch is still there, with both of its reply versions.
   await lastMessage(page, 'user').getByTestId('version-prev').click();
   await expect(lastMessage(page, 'user')).toContainText(FIRST_PROMPT);
   await expect(lastMessage(page, 'user').getByTestId('version-label')).toHaveText('1/2');
   await expect(lastMessage(page, 'assistant').getByTestId('version-label')).toHaveText('2/2');
-  await snap(page, testInfo, '08-original-branch');
+  await snap(page, '08-original-branch');
   await lastMessage(page, 'user').getByTestId('version-next').click();
   await expect(lastMessage(page, 'user')).toContainText(EDITED_PROMPT);
 });
 
 test('copies a message', async () => {
-  const reply = lastMessage(page, 'assistant');
-  const text = await reply.getByTestId('message-content').innerText();
-  await reply.getByTestId('copy-message').click();
-  await expect(reply.getByTestId('copy-message')).toHaveText('Copied');
+  // A user message: its text on screen is exactly its source (a reply copies its markdown source).
+  const user = lastMessage(page, 'user');
+  await user.getByTestId('copy-message').click();
+  await expect(user.getByTestId('copy-message')).toHaveText('Copied');
   // A string: this file is type-checked without the DOM library.
-  expect(await page.evaluate('navigator.clipboard.readText()')).toBe(text);
+  expect(await page.evaluate('navigator.clipboard.readText()')).toBe(EDITED_PROMPT);
 });
 
-test('reload keeps the history and the branch on screen', async ({}, testInfo) => {
+test('reload keeps the history and the branch on screen', async () => {
   await page.reload();
   await expect(page.getByTestId('chat-view')).toBeVisible();
   await expect(lastMessage(page, 'user')).toContainText(EDITED_PROMPT);
   await expect(lastMessage(page, 'user').getByTestId('version-label')).toHaveText('2/2');
   await expect(page.getByTestId('conversation-title')).toHaveText(FIRST_PROMPT);
-  await snap(page, testInfo, '09-after-reload');
+  await snap(page, '09-after-reload');
 });
 
-test('after a server restart the history still decrypts', async ({}, testInfo) => {
+test('after a server restart the history still decrypts', async () => {
   await veil.stop();
   await expect(page.getByTestId('connection-banner')).toBeVisible();
-  await snap(page, testInfo, '10-server-stopped');
+  await snap(page, '10-server-stopped');
   veil = await startVeil(home);
   await page.goto(veil.url);
   await openOnlyConversation();
@@ -187,13 +224,15 @@ test('after a server restart the history still decrypts', async ({}, testInfo) =
   await lastMessage(page, 'user').getByTestId('version-prev').click();
   await expect(lastMessage(page, 'user')).toContainText(FIRST_PROMPT);
   await expect(lastMessage(page, 'assistant').getByTestId('version-label')).toHaveText('2/2');
-  await snap(page, testInfo, '11-after-restart');
+  await snap(page, '11-after-restart');
 });
 
-test('a wrong key gives a clear error and leaves the store intact', async ({}, testInfo) => {
+test('a wrong key gives a clear error and leaves the store intact', async () => {
   await veil.stop();
   const keysDir = path.join(home, 'keys');
-  const keyFiles = (await readdir(keysDir)).filter((name) => name.startsWith('chat') && name.endsWith('.key'));
+  const keyFiles = (await readdir(keysDir)).filter(
+    (name) => name.startsWith('chat') && name.endsWith('.key'),
+  );
   expect(keyFiles).toHaveLength(1);
   const keyPath = path.join(keysDir, keyFiles[0] ?? '');
   const rightKey = await readFile(keyPath);
@@ -207,14 +246,14 @@ test('a wrong key gives a clear error and leaves the store intact', async ({}, t
     // The server refuses to start and says why, naming the error.
     expect(outcome.code).not.toBe(0);
     expect(outcome.stderr).toMatch(/key does not match this store|ChatKeyMismatchError/i);
-    const stderrFile = testInfo.outputPath('12-wrong-key-stderr.txt');
+    const stderrFile = test.info().outputPath('12-wrong-key-stderr.txt');
     await writeFile(stderrFile, outcome.stderr);
-    await testInfo.attach('12-wrong-key-stderr', { path: stderrFile, contentType: 'text/plain' });
+    await test.info().attach('12-wrong-key-stderr', { path: stderrFile, contentType: 'text/plain' });
   } else {
     // Or it starts and the UI shows the error in place of the conversations.
     await page.goto(outcome.veil.url);
     await expect(page.getByTestId('chats-error')).toContainText(/ChatKeyMismatchError|key/i);
-    await snap(page, testInfo, '12-wrong-key');
+    await snap(page, '12-wrong-key');
     await outcome.veil.stop();
   }
   expect(await hashTree(path.join(home, 'chats'))).toEqual(before);
@@ -224,15 +263,15 @@ test('a wrong key gives a clear error and leaves the store intact', async ({}, t
   await page.goto(veil.url);
   await openOnlyConversation();
   await expect(lastMessage(page, 'user')).toContainText(FIRST_PROMPT);
-  await snap(page, testInfo, '13-right-key-again');
+  await snap(page, '13-right-key-again');
 });
 
-test('search (Ctrl+K), rename and delete conversations', async ({}, testInfo) => {
+test('search (Ctrl+K), rename and delete conversations', async () => {
   await page.keyboard.press('Control+k');
   await expect(page.getByTestId('search-input')).toBeFocused();
   await page.keyboard.type('poem');
   await expect(page.getByTestId('search-result')).toHaveCount(1);
-  await snap(page, testInfo, '14-search');
+  await snap(page, '14-search');
   await page.getByTestId('search-result').click();
   await expect(lastMessage(page, 'user')).toContainText(EDITED_PROMPT);
 
@@ -243,27 +282,67 @@ test('search (Ctrl+K), rename and delete conversations', async ({}, testInfo) =>
   await expect(page.getByTestId('conversation-title')).toHaveText('Renamed chat');
   await expect(page.getByTestId('chat-title')).toHaveText('Renamed chat');
 
+  // A second chat, whose reply is stopped with Esc, then deleted.
   await page.getByTestId('new-chat').click();
   await expect(page.getByTestId('conversation-item')).toHaveCount(2);
-  const untitled = page.getByTestId('conversation-item').filter({ hasText: 'New chat' });
-  await untitled.getByTestId('delete-conversation').click();
+  await pickModel('veil-test-bench');
+  await setSampling(page, { maxTokens: '4000' });
+  await page.getByTestId('composer-input').fill('Count to a thousand');
+  await page.keyboard.press('Enter');
+  const streaming = lastMessage(page, 'assistant').locator(
+    '[data-testid=message-content][data-streaming=true]',
+  );
+  await expect
+    .poll(async () => Number(await streaming.getAttribute('data-tokens')), { timeout: 60_000 })
+    .toBeGreaterThan(2);
+  await page.keyboard.press('Escape');
+  await waitForReplyToFinish(page);
+  await expect(lastMessage(page, 'assistant')).toHaveAttribute('data-finish-reason', 'aborted');
+  // Untitled chats are named after their first message.
+  const second = page.getByTestId('conversation-item').filter({ hasText: 'Count to a thousand' });
+  await second.getByTestId('delete-conversation').click();
   await expect(page.getByTestId('confirm-dialog')).toContainText('cannot be undone');
-  await snap(page, testInfo, '15-confirm-delete');
+  await snap(page, '15-confirm-delete');
   await page.getByTestId('confirm-ok').click();
   await expect(page.getByTestId('conversation-item')).toHaveCount(1);
   await expect(page.getByTestId('conversation-title')).toHaveText('Renamed chat');
 });
 
-test('settings: the dark theme applies at once and persists', async ({}, testInfo) => {
+test('model manager: unload and delete a model', async () => {
+  await page.getByTestId('nav-models').click();
+  const bench = page.getByTestId('installed-model').filter({ hasText: 'veil-test-bench' });
+  await expect(bench.getByTestId('toggle-load-model')).toHaveText('Unload');
+  await bench.getByTestId('toggle-load-model').click();
+  await expect(bench.getByTestId('toggle-load-model')).toHaveText('Load');
+  await bench.getByTestId('delete-model').click();
+  await expect(page.getByTestId('confirm-body')).toContainText('veil-test-bench');
+  await snap(page, '16-confirm-model-delete');
+  await page.getByTestId('confirm-ok').click();
+  await expect(page.getByTestId('installed-model')).toHaveCount(1);
+  // Imported in place: the file itself stays where it was.
+  await access(await ensureTestModel('bench'));
+});
+
+test('settings: the theme applies at once, persists, and can follow the system', async () => {
   await page.getByTestId('nav-settings').click();
   await expect(page.getByTestId('settings-threads')).toHaveValue('1');
   await page.getByTestId('theme-dark').check();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
-  await snap(page, testInfo, '16-settings-dark');
+  await snap(page, '17-settings-dark');
   await page.reload();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
   await page.getByTestId('nav-chat').click();
   await page.getByTestId('conversation-item').first().getByRole('button').first().click();
   await expect(page.getByTestId('chat-view')).toBeVisible();
-  await snap(page, testInfo, '17-chat-dark');
+  await snap(page, '18-chat-dark');
+
+  // `system` follows the operating system's preference.
+  const background = async () => await page.evaluate('getComputedStyle(document.body).backgroundColor');
+  const dark = await background();
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('theme-system').check();
+  await page.emulateMedia({ colorScheme: 'light' });
+  await expect.poll(background).not.toBe(dark);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expect.poll(background).toBe(dark);
 });

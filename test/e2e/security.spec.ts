@@ -55,7 +55,14 @@ function hostileExport(): string {
       activeLeafId: 'a1',
       messages: [
         { id: 'u1', parentId: null, role: 'user', content: 'Show me some tricks', createdAt: now },
-        { id: 'a1', parentId: 'u1', role: 'assistant', content: HOSTILE_REPLY, createdAt: now + 1, finishReason: 'stop' },
+        {
+          id: 'a1',
+          parentId: 'u1',
+          role: 'assistant',
+          content: HOSTILE_REPLY,
+          createdAt: now + 1,
+          finishReason: 'stop',
+        },
       ],
     },
   });
@@ -71,7 +78,7 @@ const requests: string[] = [];
 test.beforeAll(async ({ browser }) => {
   home = await createVeilHome();
   veil = await startVeil(home);
-  context = await browser.newContext();
+  context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
   page = await context.newPage();
   page.on('dialog', async (dialog) => {
     dialogs.push(dialog.message());
@@ -86,14 +93,14 @@ test.afterAll(async () => {
   if (home !== undefined) await removeVeilHome(home);
 });
 
-test('without the token the server refuses the page and the WebSocket', async ({ browser }, testInfo) => {
+test('without the token the server refuses the page and the WebSocket', async ({ browser }) => {
   const stranger = await browser.newContext();
   try {
     const page = await stranger.newPage();
     const response = await page.goto(`${veil.origin}/`);
     expect(response?.status()).toBe(401);
     await expect(page.locator('body')).toContainText('access token');
-    await snap(page, testInfo, '01-no-token-refused');
+    await snap(page, '01-no-token-refused');
 
     const wrong = await page.goto(`${veil.origin}/?token=not-the-right-token-at-all`);
     expect(wrong?.status()).toBe(401);
@@ -107,10 +114,10 @@ test('without the token the server refuses the page and the WebSocket', async ({
   }
 });
 
-test('markdown injection in model output is inert', async ({}, testInfo) => {
+test('markdown injection in model output is inert', async () => {
   await page.goto(veil.url);
   await importModelByPath(page, await ensureTestModel('tiny'));
-  const file = testInfo.outputPath('hostile-conversation.json');
+  const file = test.info().outputPath('hostile-conversation.json');
   await writeFile(file, hostileExport());
   await page.getByTestId('import-chat-file').setInputFiles(file);
   await expect(page.getByTestId('chat-title')).toHaveText('Hostile output');
@@ -119,7 +126,7 @@ test('markdown injection in model output is inert', async ({}, testInfo) => {
   await expect(reply.locator('pre code')).toContainText('const answer = 42;');
   // Give any injected handler a moment to fire before checking that none did.
   await page.waitForTimeout(500);
-  await snap(page, testInfo, '02-hostile-markdown');
+  await snap(page, '02-hostile-markdown');
 
   expect(dialogs).toEqual([]);
   expect(await page.evaluate('window.__pwned')).toBeUndefined();
@@ -144,14 +151,21 @@ test('markdown injection in model output is inert', async ({}, testInfo) => {
   expect(dialogs).toEqual([]);
 });
 
-test('an external link opens only after the user confirms the full URL', async ({}, testInfo) => {
+test('a code block has its own copy button', async () => {
+  const block = lastMessage(page, 'assistant').locator('.code-block');
+  await block.getByTestId('copy-code').click();
+  await expect(block.getByTestId('copy-code')).toHaveText('Copied');
+  expect(await page.evaluate('navigator.clipboard.readText()')).toBe('const answer = 42;\n');
+});
+
+test('an external link opens only after the user confirms the full URL', async () => {
   await context.route('https://example.com/**', async (route) => await route.fulfill({ body: 'example' }));
   const link = lastMessage(page, 'assistant').getByTestId('external-link');
   await expect(link).toHaveText('a safe link');
 
   await link.click();
   await expect(page.getByTestId('confirm-body')).toHaveText(SAFE_LINK);
-  await snap(page, testInfo, '03-link-confirm');
+  await snap(page, '03-link-confirm');
   await page.getByTestId('confirm-cancel').click();
   await expect(page.getByTestId('confirm-dialog')).toBeHidden();
   expect(context.pages()).toHaveLength(1);

@@ -17,6 +17,8 @@ export interface MessageListProps {
   /** The active branch, root first (system messages excluded). */
   readonly path: readonly Message[];
   readonly generatingId: string | undefined;
+  /** A message to scroll to and highlight (a search hit); it stops the view following the bottom. */
+  readonly focusMessageId?: string | undefined;
   onSwitchVersion(message: Message, offset: -1 | 1): void;
   onEdit(message: Message, content: string): Promise<boolean>;
   onRegenerate(message: Message): void;
@@ -59,6 +61,15 @@ export function MessageList(props: MessageListProps) {
     scrollToBottom();
   }, [lastId, scrollToBottom]);
 
+  // A search hit: bring it to the middle of the view once it is on the branch shown.
+  const focusIndex =
+    props.focusMessageId === undefined ? -1 : path.findIndex((m) => m.id === props.focusMessageId);
+  useEffect(() => {
+    if (focusIndex === -1) return;
+    stickToBottom.current = false;
+    virtualizer.scrollToIndex(focusIndex, { align: 'center' });
+  }, [focusIndex, virtualizer]);
+
   // While pinned, follow the content as rows are measured and streamed text grows.
   useEffect(() => {
     const inner = innerRef.current;
@@ -93,7 +104,7 @@ export function MessageList(props: MessageListProps) {
               key={item.key}
               data-index={item.index}
               ref={virtualizer.measureElement}
-              className="message-row"
+              className={`message-row ${message.id === props.focusMessageId ? 'message-row-focus' : ''}`}
               style={{ transform: `translateY(${item.start}px)` }}
             >
               <MessageItem

@@ -6,19 +6,22 @@ import type { ConnectionStatus, UiTransport } from './UiTransport';
 import { validateOutput } from './validateOutput';
 
 /**
- * The Electron preload bridge: one function per contract method (`bridge['chats.list'](input)`), answering with the
- * `{ok, value} | {ok: false, error}` envelope, plus `onEvent`.
+ * The Electron preload bridge (main/preload/buildPreloadApi.ts): one function per contract method
+ * (`bridge.methods['chats.list'](input)`), answering with the `{ok, value} | {ok: false, error}` envelope, plus
+ * `onEvent`, which returns its unsubscribe function.
  */
 export interface VeilBridge {
-  onEvent(listener: (event: unknown) => void): (() => void) | void;
-  readonly [method: string]: unknown;
+  readonly methods: Readonly<Record<string, unknown>>;
+  onEvent(listener: (event: unknown) => void): () => void;
 }
 
 export function isVeilBridge(value: unknown): value is VeilBridge {
   return (
     typeof value === 'object' &&
     value !== null &&
-    typeof (value as { onEvent?: unknown }).onEvent === 'function'
+    typeof (value as { onEvent?: unknown }).onEvent === 'function' &&
+    typeof (value as { methods?: unknown }).methods === 'object' &&
+    (value as { methods?: unknown }).methods !== null
   );
 }
 
@@ -42,7 +45,7 @@ export class IpcTransport implements UiTransport {
   }
 
   public async call(method: VeilMethod, input: unknown): Promise<unknown> {
-    const invoke = this.bridge[method];
+    const invoke = Object.hasOwn(this.bridge.methods, method) ? this.bridge.methods[method] : undefined;
     if (typeof invoke !== 'function') {
       throw new ContractViolationError(`${method}: the desktop bridge does not offer this method`);
     }

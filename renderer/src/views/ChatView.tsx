@@ -14,6 +14,8 @@ export interface ChatViewProps {
   readonly conversationId: string;
   readonly models: readonly ModelSummary[];
   readonly composerRef: RefObject<HTMLTextAreaElement | null>;
+  /** A message to scroll to and highlight (a search hit). */
+  readonly focusMessageId?: string | undefined;
   /** The conversation list may need refreshing (new title, new activity). */
   onActivity(): void;
 }
@@ -51,7 +53,7 @@ async function downloadExport(fileName: string, content: string, type: string): 
 }
 
 /** One conversation: header (title, model, settings), the message tree's active branch, and the composer. */
-export function ChatView({ conversationId, models, composerRef, onActivity }: ChatViewProps) {
+export function ChatView({ conversationId, models, composerRef, focusMessageId, onActivity }: ChatViewProps) {
   const { client, streams, reportError } = useUi();
   const [conversation, setConversation] = useState<Conversation>();
   const [generatingId, setGeneratingId] = useState<string>();
@@ -72,7 +74,13 @@ export function ChatView({ conversationId, models, composerRef, onActivity }: Ch
   );
 
   const reload = useCoalescedLoader(async () => {
-    apply(await client.call('chats.get', { id: conversationId }));
+    try {
+      apply(await client.call('chats.get', { id: conversationId }));
+    } catch (error) {
+      // Deleted (here or in another window) while shown: not an error to report, the list moves on.
+      if (error instanceof Error && error.name === 'ConversationNotFoundError') onActivity();
+      else throw error;
+    }
   });
 
   useEffect(() => {
@@ -100,11 +108,11 @@ export function ChatView({ conversationId, models, composerRef, onActivity }: Ch
     }
   });
 
-  // Opening a conversation puts the cursor in the message box, ready to type.
+  // Opening a conversation puts the cursor in the message box, ready to type (unless it opened on a search hit).
   const loaded = conversation !== undefined;
   useEffect(() => {
-    if (loaded) composerRef.current?.focus();
-  }, [loaded, composerRef]);
+    if (loaded && focusMessageId === undefined) composerRef.current?.focus();
+  }, [loaded, composerRef, focusMessageId]);
 
   const tree = useMemo(() => buildMessageTree(conversation?.messages ?? []), [conversation?.messages]);
   const path = useMemo(
@@ -279,6 +287,7 @@ export function ChatView({ conversationId, models, composerRef, onActivity }: Ch
               tree={tree}
               path={path}
               generatingId={generatingId}
+              focusMessageId={focusMessageId}
               onSwitchVersion={onSwitchVersion}
               onEdit={onEdit}
               onRegenerate={onRegenerate}

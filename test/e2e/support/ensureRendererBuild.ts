@@ -13,7 +13,8 @@ async function newestMtime(target: string): Promise<number> {
   const info = await stat(target);
   if (!info.isDirectory()) return info.mtimeMs;
   let newest = info.mtimeMs;
-  for (const entry of await readdir(target)) newest = Math.max(newest, await newestMtime(path.join(target, entry)));
+  for (const entry of await readdir(target))
+    newest = Math.max(newest, await newestMtime(path.join(target, entry)));
   return newest;
 }
 
@@ -26,7 +27,9 @@ export async function ensureRendererBuild(): Promise<void> {
   } catch {
     // Not built yet.
   }
-  const sources = await Promise.all(RENDERER_SOURCES.map(async (source) => await newestMtime(path.join(REPO_ROOT, source))));
+  const sources = await Promise.all(
+    RENDERER_SOURCES.map(async (source) => await newestMtime(path.join(REPO_ROOT, source))),
+  );
   if (builtAt > Math.max(...sources)) return;
   await execFileAsync(path.join(REPO_ROOT, 'node_modules/.bin/electron-vite'), ['build'], {
     cwd: REPO_ROOT,

@@ -1,7 +1,8 @@
-import { expect, type Locator, type Page, type TestInfo } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 
-/** Saves a screenshot into the test's output folder (kept under test-results/) and attaches it to the report. */
-export async function snap(page: Page, testInfo: TestInfo, name: string): Promise<string> {
+/** Saves a screenshot into the running test's output folder (kept under test-results/) and attaches it to the report. */
+export async function snap(page: Page, name: string): Promise<string> {
+  const testInfo = test.info();
   const file = testInfo.outputPath(`${name}.png`);
   await page.screenshot({ path: file });
   await testInfo.attach(name, { path: file, contentType: 'image/png' });
@@ -31,9 +32,13 @@ export async function waitForReplyToFinish(page: Page, timeout = 90_000): Promis
 }
 
 /** Opens the conversation settings panel, sets sampling fields, saves, and closes the panel. */
-export async function setSampling(page: Page, values: Partial<Record<'temperature' | 'maxTokens' | 'seed', string>>): Promise<void> {
+export async function setSampling(
+  page: Page,
+  values: Partial<Record<'temperature' | 'maxTokens' | 'seed', string>>,
+): Promise<void> {
   await page.getByTestId('toggle-chat-settings').click();
-  for (const [field, value] of Object.entries(values)) await page.getByTestId(`sampling-${field}`).fill(value);
+  for (const [field, value] of Object.entries(values))
+    await page.getByTestId(`sampling-${field}`).fill(value);
   await page.getByTestId('save-chat-settings').click();
   await expect(page.getByTestId('chat-settings-saved')).toBeVisible();
   await page.getByTestId('toggle-chat-settings').click();

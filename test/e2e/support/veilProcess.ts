@@ -74,7 +74,10 @@ export async function startVeil(home: string): Promise<VeilProcess> {
     stderr += chunk;
   });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`startVeil: no address within ${START_TIMEOUT_MS} ms\n${stderr}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`startVeil: no address within ${START_TIMEOUT_MS} ms\n${stderr}`)),
+      START_TIMEOUT_MS,
+    );
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
       const match = URL_LINE.exec(stdout);
@@ -85,7 +88,9 @@ export async function startVeil(home: string): Promise<VeilProcess> {
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`startVeil: the server exited with code ${code} before printing its address\n${stderr}`));
+      reject(
+        new Error(`startVeil: the server exited with code ${code} before printing its address\n${stderr}`),
+      );
     });
   });
   let stopping: Promise<void> | undefined;
@@ -113,13 +118,19 @@ export async function startVeil(home: string): Promise<VeilProcess> {
  */
 export async function startVeilExpectingRefusal(
   home: string,
-): Promise<{ kind: 'refused'; code: number | null; stderr: string } | { kind: 'started'; veil: VeilProcess }> {
+): Promise<
+  { kind: 'refused'; code: number | null; stderr: string } | { kind: 'started'; veil: VeilProcess }
+> {
   try {
     return { kind: 'started', veil: await startVeil(home) };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const code = /exited with code (\S+)/.exec(message)?.[1];
-    return { kind: 'refused', code: code === undefined || code === 'null' ? null : Number(code), stderr: message };
+    return {
+      kind: 'refused',
+      code: code === undefined || code === 'null' ? null : Number(code),
+      stderr: message,
+    };
   }
 }
 
@@ -131,7 +142,9 @@ export async function hashTree(dir: string): Promise<Record<string, string>> {
       const full = path.join(current, entry.name);
       if (entry.isDirectory()) await walk(full);
       else if (entry.isFile()) {
-        hashes[path.relative(dir, full)] = createHash('sha256').update(await readFile(full)).digest('hex');
+        hashes[path.relative(dir, full)] = createHash('sha256')
+          .update(await readFile(full))
+          .digest('hex');
       }
     }
   };
