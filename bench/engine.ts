@@ -6,7 +6,10 @@
  * interleaved in pairs whose order alternates (raw→veil, veil→raw, …) so drift in machine load hits both sides
  * alike. Each round is a fresh conversation (same system prompt, a new user prompt per round, identical on both
  * sides) generating exactly `TOKENS` greedy tokens (the random-weight model does not emit end-of-turn that early;
- * the token counts are checked). The last stdout line is one JSON object with the medians.
+ * the token counts are checked), after `SETTLE_MS` of idle time. The last stdout line is one JSON object with the
+ * medians of each side, their ratio and difference (the targets), and the medians of the per-pair ratio and
+ * difference (`paired`), which resist load spikes from other processes better. Flags: `--rounds N` (even, default
+ * 16) and `--threads N` (default 2).
  *
  * - Time to first token: from the call (`session.prompt` / `model.generate`) to the first streamed chunk.
  * - Tokens per second: (tokens − 1) / (time of the last chunk − time of the first chunk), the decode rate; the first
@@ -18,7 +21,7 @@ import { Engine } from '../app/engine/Engine';
 import type { LoadedModel } from '../app/engine/LoadedModel';
 import { ensureTestModel } from '../test/fixtures/testModels';
 
-const THREADS = 2;
+const THREADS = readIntegerFlag('--threads', 2);
 const CONTEXT_SIZE = 1024;
 const SEQUENCES = 2;
 const TOKENS = 64;
@@ -29,7 +32,7 @@ const WARM_UP_ROUNDS = 2;
  * a pair paid for the other's spinning threads (measured: ~40 ms more time to first token on 2 cores).
  */
 const SETTLE_MS = 300;
-const ROUNDS = readRounds();
+const ROUNDS = readIntegerFlag('--rounds', 16);
 const SYSTEM_PROMPT = 'You are a concise assistant.';
 const TOPICS = [
   'a lighthouse',
@@ -51,12 +54,12 @@ interface Sample {
   tokens: number;
 }
 
-function readRounds(): number {
-  const flag = process.argv.indexOf('--rounds');
-  const value = flag >= 0 ? Number(process.argv[flag + 1]) : 10;
-  // An even count gives each side the first slot of a pair equally often.
-  if (!Number.isInteger(value) || value < 2 || value % 2 !== 0)
-    throw new Error('bench:engine: --rounds takes a positive even integer');
+/** `--rounds N` (even, so each side runs first in a pair equally often) and `--threads N`. */
+function readIntegerFlag(flag: string, fallback: number): number {
+  const at = process.argv.indexOf(flag);
+  const value = at >= 0 ? Number(process.argv[at + 1]) : fallback;
+  if (!Number.isInteger(value) || value < 1 || (flag === '--rounds' && value % 2 !== 0))
+    throw new Error(`bench:engine: ${flag} takes a positive${flag === '--rounds' ? ' even' : ''} integer`);
   return value;
 }
 
@@ -160,6 +163,16 @@ async function main(): Promise<void> {
       ttftMs: round3(median(veil.map((sample) => sample.ttftMs))),
     };
     const throughputRatio = round3(veilSummary.tokensPerSecond / rawSummary.tokensPerSecond);
+    // Each pair ran back to back under the same machine load, so per-pair comparisons resist load spikes from other
+    // processes better than the ratio of medians; reported beside it, not instead of it.
+    const pairedThroughputRatio = round3(
+      median(
+        veil.map((sample, index) => sample.tokensPerSecond / (raw[index]?.tokensPerSecond ?? Number.NaN)),
+      ),
+    );
+    const pairedTtftOverheadMs = round3(
+      median(veil.map((sample, index) => sample.ttftMs - (raw[index]?.ttftMs ?? Number.NaN))),
+    );
     const ttftOverheadMs = round3(veilSummary.ttftMs - rawSummary.ttftMs);
     const params = rawModel.fileInsights.totalParameters;
     await rawModel.dispose();
@@ -179,6 +192,7 @@ async function main(): Promise<void> {
         veil: veilSummary,
         throughputRatio,
         ttftOverheadMs,
+        paired: { throughputRatio: pairedThroughputRatio, ttftOverheadMs: pairedTtftOverheadMs },
         targets: {
           throughputRatio: TARGET_THROUGHPUT_RATIO,
           ttftOverheadMs: TARGET_TTFT_OVERHEAD_MS,

@@ -111,6 +111,8 @@ async function pickModel(name: string): Promise<void> {
   const picker = page.getByTestId('model-picker');
   const value = await picker.locator('option', { hasText: name }).getAttribute('value');
   await picker.selectOption(value ?? '');
+  // Wait for the core to confirm: the view shows the model the stored conversation now has.
+  await expect(page.getByTestId('chat-view')).toHaveAttribute('data-model-id', value ?? '');
   await expect(picker.locator('option:checked')).toContainText(name);
 }
 

@@ -25,8 +25,12 @@ function useMessageText(message: Message, streaming: boolean): { text: string; t
     (listener) => streams.subscribe(message.id, listener),
     () => streams.get(message.id),
   );
-  // The stored text wins once it is at least as long: it is the final version after the reply finished.
-  if (snapshot !== undefined && (streaming || snapshot.text.length > message.content.length)) {
+  // While streaming the buffer is the truth. Once the stored message has a finish reason its text is final; until
+  // then (the fetch after the end is still on its way) the buffer is shown if it holds more.
+  const useStream =
+    snapshot !== undefined &&
+    (streaming || (message.finishReason === undefined && snapshot.text.length > message.content.length));
+  if (useStream) {
     return { text: snapshot.text, tokens: snapshot.tokens };
   }
   return { text: message.content, tokens: undefined };

@@ -133,7 +133,11 @@ export function ChatView({ conversationId, models, composerRef, focusMessageId, 
     return () => window.removeEventListener('keydown', onKey);
   }, [generatingId, stop]);
 
+  // The core runs calls concurrently: a message sent right after a model change must not overtake it.
+  const settingsUpdate = useRef<Promise<unknown>>(Promise.resolve());
+
   const [send] = useAction(async (content: string) => {
+    await settingsUpdate.current;
     const parentId = conversation?.activeLeafId ?? null;
     const started = await client.call('chat.send', { conversationId, content });
     setGeneratingId(started.assistantMessageId);
@@ -225,7 +229,15 @@ export function ChatView({ conversationId, models, composerRef, focusMessageId, 
   );
 
   const [changeModel] = useAction(async (modelRef: ModelRef) => {
-    apply(await client.call('chats.updateSettings', { id: conversationId, modelRef }));
+    const update = client.call('chats.updateSettings', { id: conversationId, modelRef });
+    settingsUpdate.current = (async () => {
+      try {
+        await update;
+      } catch {
+        // Reported by this action; a send waiting on it goes ahead with the settings as they are.
+      }
+    })();
+    apply(await update);
     onActivity();
   });
 
@@ -247,7 +259,12 @@ export function ChatView({ conversationId, models, composerRef, focusMessageId, 
 
   const hasModel = conversation.modelRef !== undefined || models.length > 0;
   return (
-    <section className="chat" data-testid="chat-view" data-conversation-id={conversation.id}>
+    <section
+      className="chat"
+      data-testid="chat-view"
+      data-conversation-id={conversation.id}
+      data-model-id={conversation.modelRef?.id}
+    >
       <header className="chat-header">
         <h1 className="chat-title" data-testid="chat-title" title={conversation.title}>
           {displayTitle(conversation.title)}
