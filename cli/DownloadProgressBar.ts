@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { CliIo } from './CliIo';
-import { formatBytes } from './formatBytes';
+import { formatBytes } from '../app/util/formatBytes';
 
 export interface DownloadProgress {
   downloadedBytes: number;

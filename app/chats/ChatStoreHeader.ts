@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import sodium from 'libsodium-wrappers';
 import { z } from 'zod';
-import { writeFileAtomic } from '../models/writeFileAtomic';
+import { writeFileAtomic } from '../util/writeFileAtomic';
 import type { Argon2idParams, ChatKeyKind } from './ChatKeyProvider';
 import { ChatStoreCorruptError } from './chatStoreErrors';
 

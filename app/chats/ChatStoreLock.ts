@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { fsyncDirectory } from '../models/writeFileAtomic';
+import { fsyncDirectory } from '../util/writeFileAtomic';
 import { ChatStoreLockedError } from './chatStoreErrors';
 
 export const LOCK_FILE_NAME = 'store.lock';

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import sodium from 'libsodium-wrappers';
-import { writeFileAtomic } from '../models/writeFileAtomic';
+import { writeFileAtomic } from '../util/writeFileAtomic';
 import type { ChatCipher } from './ChatCipher';
 import { concatBytes, RECORD_NONCE_BYTES, RECORD_TAG_BYTES } from './ChatCipher';
 import type { ChatRecord } from './chatRecordSchema';

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fsyncDirectory } from '../models/writeFileAtomic';
+import { fsyncDirectory } from '../util/writeFileAtomic';
 import type { ChatKeyDescription, ChatKeyGrant, ChatKeyProvider, ChatKeyRequest } from './ChatKeyProvider';
 import { CHAT_KEY_BYTES } from './ChatKeyProvider';
 import { ChatKeyFileError, ChatKeyMissingError } from './chatStoreErrors';

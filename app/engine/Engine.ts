@@ -20,7 +20,7 @@ import type {
 } from './engineTypes';
 import { estimateModelFit } from './estimateModelFit';
 import type { ResolvedFitOptions } from './estimateModelFit';
-import { formatBytes } from './formatBytes';
+import { formatBytes } from '../util/formatBytes';
 import { inspectModelFile } from './inspectModelFile';
 import type { ModelFileHeader } from './inspectModelFile';
 import { LoadedModel } from './LoadedModel';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { missingCaseError } from '../errors/missingCaseError';
 import { readGgufMetadata } from '../gguf/readGgufMetadata';
 import { sha256File } from '../gguf/sha256File';
-import { AsyncMutex } from './AsyncMutex';
+import { AsyncMutex } from '../util/AsyncMutex';
 import { MODEL_CATALOG, type CatalogModel } from './catalog';
 import { copyFileWithSha256 } from './copyFileWithSha256';
 import {
@@ -24,7 +24,7 @@ import {
   type ModelRecord,
   type ModelSource,
 } from './InstalledModel';
-import { isErrnoException } from './isErrnoException';
+import { isErrnoException } from '../util/isErrnoException';
 import { ModelManifest } from './ModelManifest';
 import type { EstimateModelFit, EstimateModelFitOptions, ModelFitEstimate } from './ModelFitEstimate';
 import {
@@ -45,7 +45,7 @@ import {
   resolveModelSource,
   type ResolvedModelSource,
 } from './resolveModelSource';
-import { fsyncDirectory } from './writeFileAtomic';
+import { fsyncDirectory } from '../util/writeFileAtomic';
 
 /** The manifest's file name inside the models directory. */
 export const MODEL_MANIFEST_FILE_NAME = 'models.json';

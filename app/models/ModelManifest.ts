@@ -2,9 +2,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { MODEL_MANIFEST_VERSION, modelManifestSchema, type ModelManifestData } from './InstalledModel';
-import { isErrnoException } from './isErrnoException';
+import { isErrnoException } from '../util/isErrnoException';
 import { ModelManifestError } from './modelLibraryErrors';
-import { writeFileAtomic } from './writeFileAtomic';
+import { writeFileAtomic } from '../util/writeFileAtomic';
 
 /** Indentation of the manifest JSON, so a person can read and repair it. */
 const MANIFEST_JSON_INDENT = 2;

@@ -2,9 +2,9 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import { z } from 'zod';
-import { isErrnoException } from './isErrnoException';
+import { isErrnoException } from '../util/isErrnoException';
 import { DownloadAbortedError, DownloadHttpError, DownloadInterruptedError } from './modelLibraryErrors';
-import { writeFileAtomic } from './writeFileAtomic';
+import { writeFileAtomic } from '../util/writeFileAtomic';
 
 /** Minimum time between two progress events, so a fast local download does not flood the UI (at most 10 per second). */
 export const DOWNLOAD_PROGRESS_INTERVAL_MS = 100;

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { isErrnoException } from './isErrnoException';
-import { fsyncDirectory } from './writeFileAtomic';
+import { isErrnoException } from '../util/isErrnoException';
+import { fsyncDirectory } from '../util/writeFileAtomic';
 
 /**
  * Moves a file with `rename`, falling back to copy + rename + delete when the two paths are on different file

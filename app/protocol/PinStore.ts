@@ -10,6 +10,8 @@ import { getSodium } from '../crypto/sodium';
 import type { VerifiedKeyCertificate } from './KeyCertificate';
 import { ProtocolError } from './ProtocolError';
 import { timestampSchema } from './schemas';
+import { AsyncMutex } from '../util/AsyncMutex';
+import { writeFileAtomic } from '../util/writeFileAtomic';
 
 /** File name of the pin store under the requester's keys directory. */
 export const PIN_STORE_FILE_NAME = 'provider-pins.json';
@@ -77,7 +79,8 @@ export class PinStore {
   private readonly filePath: string;
   private readonly now: () => number;
   private readonly pins: Map<string, ProviderPin>;
-  private tail: Promise<void> = Promise.resolve();
+  /** Serializes pins so concurrent writes of the pin file never interleave. */
+  private readonly mutex = new AsyncMutex();
 
   private constructor(filePath: string, now: () => number, pins: Map<string, ProviderPin>) {
     this.filePath = filePath;
@@ -107,7 +110,7 @@ export class PinStore {
    * `IDENTITY_CHANGED` when the provider id is pinned to another key.
    */
   public async pin(certificate: VerifiedKeyCertificate): Promise<PinnedKeyCertificate> {
-    return this.exclusive(async () => {
+    return this.mutex.runExclusive(async () => {
       const providerId = toBase64Url(certificate.providerId);
       const existing = this.pins.get(providerId);
       if (existing !== undefined) {
@@ -134,7 +137,7 @@ export class PinStore {
 
   /** Removes a pin (an explicit user decision after checking the new key out of band). Returns whether one existed. */
   public async forget(providerId: string): Promise<boolean> {
-    return this.exclusive(async () => {
+    return this.mutex.runExclusive(async () => {
       if (!this.pins.delete(providerId)) return false;
       await this.write();
       return true;
@@ -151,30 +154,7 @@ export class PinStore {
       })),
     };
     await fs.mkdir(path.dirname(this.filePath), { recursive: true, mode: 0o700 });
-    const temporary = `${this.filePath}.${process.pid}.${Date.now()}.tmp`;
-    const handle = await fs.open(temporary, 'w', 0o600);
-    try {
-      await handle.writeFile(`${JSON.stringify(content, null, 2)}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(temporary, this.filePath);
-  }
-
-  /** Runs `task` after every earlier task, so concurrent pins never interleave file writes. */
-  private async exclusive<T>(task: () => Promise<T>): Promise<T> {
-    const previous = this.tail;
-    let release: () => void = () => undefined;
-    this.tail = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    try {
-      await previous;
-      return await task();
-    } finally {
-      release();
-    }
+    await writeFileAtomic(this.filePath, `${JSON.stringify(content, null, 2)}\n`);
   }
 }
 

@@ -2,8 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { Settings } from '../contract/dto';
-import { AsyncMutex } from '../models/AsyncMutex';
-import { writeFileAtomic } from '../models/writeFileAtomic';
+import { AsyncMutex } from '../util/AsyncMutex';
+import { writeFileAtomic } from '../util/writeFileAtomic';
 import { ServiceDisposedError, SettingsFileError } from './serviceErrors';
 
 /** Name of the settings file inside the config directory. */

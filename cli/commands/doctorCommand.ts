@@ -3,7 +3,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import type { CliIo } from '../CliIo';
 import { printJson } from '../CliIo';
 import { CliContext } from '../CliContext';
-import { formatBytes } from '../formatBytes';
+import { formatBytes } from '../../app/util/formatBytes';
 import { backendOption, threadsOption } from './sharedOptions';
 
 export function addDoctorCommand(program: Command, io: CliIo): void {

@@ -5,7 +5,7 @@ import type { CliIo } from '../CliIo';
 import { printJson } from '../CliIo';
 import { CliContext } from '../CliContext';
 import { DownloadProgressBar } from '../DownloadProgressBar';
-import { formatBytes } from '../formatBytes';
+import { formatBytes } from '../../app/util/formatBytes';
 import { integerOption, sha256Option } from '../parseOptions';
 import { jsonOption } from './sharedOptions';
 

@@ -11,8 +11,8 @@ import {
   type ChatKeyRequest,
 } from '../../app/chats/ChatKeyProvider';
 import { ChatKeyFileError, ChatKeyMissingError } from '../../app/chats/chatStoreErrors';
-import { isErrnoException } from '../../app/models/isErrnoException';
-import { fsyncDirectory } from '../../app/models/writeFileAtomic';
+import { isErrnoException } from '../../app/util/isErrnoException';
+import { fsyncDirectory } from '../../app/util/writeFileAtomic';
 import { KeychainUnavailableError } from './KeychainUnavailableError';
 
 /**

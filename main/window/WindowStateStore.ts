@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { VeilError } from '../../app/errors/VeilError';
 import { toErrorMessage } from '../../app/errors/toErrorMessage';
-import { writeFileAtomic } from '../../app/models/writeFileAtomic';
+import { writeFileAtomic } from '../../app/util/writeFileAtomic';
 import {
   clampToWorkArea,
   DEFAULT_WINDOW_HEIGHT,

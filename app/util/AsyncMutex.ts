@@ -1,6 +1,6 @@
 /**
- * Runs async critical sections one at a time, in call order. Used to serialize read-modify-write cycles on the
- * model manifest within one process, so two concurrent imports can never overwrite each other's entry.
+ * Runs async critical sections one at a time, in call order: read-modify-write cycles on a file within one process
+ * (the model manifest, the pin store, …), so two concurrent updates can never overwrite each other.
  */
 export class AsyncMutex {
   private tail: Promise<void> = Promise.resolve();
