@@ -24,6 +24,8 @@ export default defineConfig({
   renderer: {
     root: resolve(root, 'renderer'),
     build: {
+      // Minified: the same bundle is served by `veil serve`, where every byte crosses a socket.
+      minify: true,
       rollupOptions: { input: { index: resolve(root, 'renderer/index.html') } },
     },
     plugins: [react()],
