@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from './test/e2e/support/chromiumLaunch';
 
 /**
  * End-to-end tests of the browser UI against a real `veil serve` (test/e2e). Debian's Chromium, never a downloaded
@@ -21,15 +22,8 @@ export default defineConfig({
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',
     launchOptions: {
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+      executablePath: CHROMIUM_EXECUTABLE,
+      args: [...CHROMIUM_ARGS],
     },
   },
 });

@@ -26,6 +26,7 @@ import { longConversationExport } from '../test/e2e/support/longConversation';
 import { importModelByPath } from '../test/e2e/support/ui';
 import { createVeilHome, removeVeilHome, startVeil, type VeilProcess } from '../test/e2e/support/veilProcess';
 import { ensureTestModel } from '../test/fixtures/testModels';
+import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from '../test/e2e/support/chromiumLaunch';
 
 const PROMPT = 'Tell me a long story about the sea';
 /** Tokens per measured generation: long enough for a stable rate, short enough for a quick run (~7 s each). */
@@ -35,14 +36,6 @@ const SCROLL_FRAMES = 240;
 const SCROLL_STEP_PX = 240;
 const TARGET_PAINT_RATIO = 0.95;
 const TARGET_TTI_MS = 1000;
-const CHROMIUM_ARGS = [
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /** One observed moment of a stream: when, and how many characters were out by then. */
 interface StreamPoint {
@@ -305,7 +298,7 @@ async function main(): Promise<void> {
   await ensureRendererBuild();
   const home = await createVeilHome();
   let veil: VeilProcess | undefined;
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_EXECUTABLE, args: [...CHROMIUM_ARGS] });
   try {
     veil = await startVeil(home);
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

@@ -7,7 +7,13 @@ import { AsyncMutex } from '../util/AsyncMutex';
 import { ChatCipher } from './ChatCipher';
 import type { ChatKeyDescription, ChatKeyProvider } from './ChatKeyProvider';
 import type { ChatRecord } from './chatRecordSchema';
-import type { ChatMessage, ChatSearchHit, Conversation, ConversationSummary } from './chatSchemas';
+import type {
+  ChatMessage,
+  ChatSearchHit,
+  Conversation,
+  ConversationSummary,
+  MessageUpdate,
+} from './chatSchemas';
 import {
   chatRoleSchema,
   conversationSchema,
@@ -16,8 +22,7 @@ import {
   MAX_TITLE_CHARS,
   messageIdSchema,
   modelRefSchema,
-  receiptSchema,
-  messageErrorSchema,
+  messageUpdateSchema,
   samplingSchema,
 } from './chatSchemas';
 import {
@@ -103,18 +108,6 @@ const settingsUpdateSchema = z.strictObject({
   sampling: samplingSchema.nullable().optional(),
 });
 export type ConversationSettingsUpdate = z.input<typeof settingsUpdateSchema>;
-
-const tokenCount = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const messageUpdateSchema = z.strictObject({
-  content: z.string().max(MAX_MESSAGE_CHARS).optional(),
-  finishReason: z.string().min(1).max(64).optional(),
-  promptTokens: tokenCount.optional(),
-  completionTokens: tokenCount.optional(),
-  modelRef: modelRefSchema.optional(),
-  receipt: receiptSchema.optional(),
-  error: messageErrorSchema.optional(),
-});
-export type MessageUpdate = z.input<typeof messageUpdateSchema>;
 
 const newMessageSchema = messageUpdateSchema.extend({
   /** null starts the conversation (or adds another version of its first message). */

@@ -7,13 +7,11 @@ import {
   MAX_TITLE_CHARS,
   messageIdSchema,
   modelRefSchema,
-  receiptSchema,
-  messageErrorSchema,
+  messageUpdateSchema,
   samplingSchema,
 } from './chatSchemas';
 
 const at = z.number().int().min(0).max(8.64e15);
-const tokenCount = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 /** Every record type a conversation log may hold. Replayed in order, they rebuild the conversation. */
 export const CHAT_RECORD_TYPES = [
@@ -48,18 +46,7 @@ export const chatRecordSchema = z.discriminatedUnion('type', [
     messageId: messageIdSchema,
     text: z.string().max(MAX_MESSAGE_CHARS),
   }),
-  z.strictObject({
-    type: z.literal('messageUpdated'),
-    at,
-    messageId: messageIdSchema,
-    content: z.string().max(MAX_MESSAGE_CHARS).optional(),
-    finishReason: z.string().min(1).max(64).optional(),
-    promptTokens: tokenCount.optional(),
-    completionTokens: tokenCount.optional(),
-    modelRef: modelRefSchema.optional(),
-    receipt: receiptSchema.optional(),
-    error: messageErrorSchema.optional(),
-  }),
+  messageUpdateSchema.extend({ type: z.literal('messageUpdated'), at, messageId: messageIdSchema }),
   z.strictObject({ type: z.literal('activeLeafSet'), at, messageId: messageIdSchema }),
 ]);
 export type ChatRecord = z.infer<typeof chatRecordSchema>;

@@ -52,14 +52,12 @@ const tokenCountSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 export const chatRoleSchema = z.enum(['user', 'assistant']);
 export type ChatRole = z.infer<typeof chatRoleSchema>;
 
-/** One message in a conversation tree. Siblings (same `parentId`) are alternative versions. */
-export const chatMessageSchema = z.strictObject({
-  id: messageIdSchema,
-  /** null for a first message; several first messages are versions of the opening prompt. */
-  parentId: messageIdSchema.nullable(),
-  role: chatRoleSchema,
-  content: z.string().max(MAX_MESSAGE_CHARS),
-  createdAt: timestampSchema,
+/**
+ * What may change on a message after it was added: the end of a streamed reply, or a replaced content. The same
+ * fields appear in messages, in `messageUpdated` log records, in `updateMessage` input and in JSON exports.
+ */
+export const messageUpdateSchema = z.strictObject({
+  content: z.string().max(MAX_MESSAGE_CHARS).optional(),
   /** Why generation stopped (engine-defined, e.g. 'eogToken', 'maxTokens', 'abort'); set when a reply is final. */
   finishReason: z.string().min(1).max(64).optional(),
   promptTokens: tokenCountSchema.optional(),
@@ -67,6 +65,17 @@ export const chatMessageSchema = z.strictObject({
   modelRef: modelRefSchema.optional(),
   receipt: receiptSchema.optional(),
   error: messageErrorSchema.optional(),
+});
+export type MessageUpdate = z.input<typeof messageUpdateSchema>;
+
+/** One message in a conversation tree. Siblings (same `parentId`) are alternative versions. */
+export const chatMessageSchema = messageUpdateSchema.extend({
+  id: messageIdSchema,
+  /** null for a first message; several first messages are versions of the opening prompt. */
+  parentId: messageIdSchema.nullable(),
+  role: chatRoleSchema,
+  content: z.string().max(MAX_MESSAGE_CHARS),
+  createdAt: timestampSchema,
 });
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 

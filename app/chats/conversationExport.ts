@@ -1,13 +1,10 @@
 import { z } from 'zod';
 import type { Conversation } from './chatSchemas';
 import {
-  chatRoleSchema,
-  MAX_MESSAGE_CHARS,
+  chatMessageSchema,
   MAX_SYSTEM_PROMPT_CHARS,
   MAX_TITLE_CHARS,
   modelRefSchema,
-  receiptSchema,
-  messageErrorSchema,
   samplingSchema,
 } from './chatSchemas';
 import { ChatInputError } from './chatStoreErrors';
@@ -21,7 +18,6 @@ export const MAX_IMPORT_CHARS = 64 * 1024 * 1024;
 export const MAX_IMPORT_MESSAGES = 100_000;
 
 const timestamp = z.number().int().min(0).max(8.64e15);
-const tokenCount = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 /** Ids in a file are only labels for the tree; the store gives every imported item a fresh random id. */
 const importedId = z.string().min(1).max(128);
 
@@ -40,19 +36,8 @@ export const conversationExportSchema = z.strictObject({
     activeLeafId: importedId.nullable(),
     messages: z
       .array(
-        z.strictObject({
-          id: importedId,
-          parentId: importedId.nullable(),
-          role: chatRoleSchema,
-          content: z.string().max(MAX_MESSAGE_CHARS),
-          createdAt: timestamp,
-          finishReason: z.string().min(1).max(64).optional(),
-          promptTokens: tokenCount.optional(),
-          completionTokens: tokenCount.optional(),
-          modelRef: modelRefSchema.optional(),
-          receipt: receiptSchema.optional(),
-          error: messageErrorSchema.optional(),
-        }),
+        // A stored message, except that ids are free-form labels until the store assigns its own.
+        chatMessageSchema.extend({ id: importedId, parentId: importedId.nullable() }),
       )
       .max(MAX_IMPORT_MESSAGES),
   }),
