@@ -6,8 +6,8 @@ import importX from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 /**
- * The layering rules of DEVELOPERS.md, enforced. Each zone says: code in `target` may not import from `from`.
- * The README's Architecture table mirrors this list; change both together.
+ * The layering rules of the README's Architecture section, enforced: code in `target` may not import from `from`.
+ * The README's table mirrors this list; change both together.
  */
 const layerZones = [
   // app/ is the headless core: it knows nothing of the layers that compose it.

@@ -15,6 +15,7 @@
  * - Tokens per second: (tokens − 1) / (time of the last chunk − time of the first chunk), the decode rate; the first
  *   token belongs to time to first token.
  */
+import { basename } from 'node:path';
 import { LlamaChatSession } from 'node-llama-cpp';
 import type { LlamaContextSequence } from 'node-llama-cpp';
 import { Engine } from '../app/engine/Engine';
@@ -124,6 +125,13 @@ function round3(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 
+function summarize(samples: readonly Sample[]): { tokensPerSecond: number; ttftMs: number } {
+  return {
+    tokensPerSecond: round3(median(samples.map((sample) => sample.tokensPerSecond))),
+    ttftMs: round3(median(samples.map((sample) => sample.ttftMs))),
+  };
+}
+
 async function main(): Promise<void> {
   const modelPath = await ensureTestModel('bench');
   const engine = await Engine.create({ threads: THREADS, logLevel: 'error' });
@@ -154,14 +162,8 @@ async function main(): Promise<void> {
       veil.push(veilSample);
     }
 
-    const rawSummary = {
-      tokensPerSecond: round3(median(raw.map((sample) => sample.tokensPerSecond))),
-      ttftMs: round3(median(raw.map((sample) => sample.ttftMs))),
-    };
-    const veilSummary = {
-      tokensPerSecond: round3(median(veil.map((sample) => sample.tokensPerSecond))),
-      ttftMs: round3(median(veil.map((sample) => sample.ttftMs))),
-    };
+    const rawSummary = summarize(raw);
+    const veilSummary = summarize(veil);
     const throughputRatio = round3(veilSummary.tokensPerSecond / rawSummary.tokensPerSecond);
     // Each pair ran back to back under the same machine load, so per-pair comparisons resist load spikes from other
     // processes better than the ratio of medians; reported beside it, not instead of it.
@@ -178,7 +180,7 @@ async function main(): Promise<void> {
     await rawModel.dispose();
     console.log(
       JSON.stringify({
-        model: veilModel.info.path.split(/[\\/]/).at(-1),
+        model: basename(veilModel.info.path),
         params,
         backend: engine.backend,
         threads: engine.threads,
@@ -187,7 +189,8 @@ async function main(): Promise<void> {
         tokensPerRound: TOKENS,
         rounds: ROUNDS,
         method:
-          'medians; ttft = call to first chunk; tokens/s = (tokens-1)/(last chunk - first chunk); greedy; interleaved pairs alternating order, 300 ms idle before each generation',
+          'medians; ttft = call to first chunk; tokens/s = (tokens-1)/(last chunk - first chunk); greedy; interleaved pairs alternating order, ' +
+          `${SETTLE_MS} ms idle before each generation`,
         raw: rawSummary,
         veil: veilSummary,
         throughputRatio,

@@ -1,12 +1,7 @@
 import cliProgress from 'cli-progress';
 import type { CliIo } from './CliIo';
+import type { ModelDownloadProgress } from '../app/models/downloadToPartFile';
 import { formatBytes } from '../app/util/formatBytes';
-
-export interface DownloadProgress {
-  downloadedBytes: number;
-  totalBytes?: number;
-  bytesPerSecond: number;
-}
 
 /**
  * A download progress bar on stderr when it is a terminal; on a pipe or a log file it prints nothing, since
@@ -30,7 +25,7 @@ export class DownloadProgressBar {
     );
   }
 
-  public update(progress: DownloadProgress): void {
+  public update(progress: ModelDownloadProgress): void {
     if (this.bar === undefined) return;
     const total = progress.totalBytes ?? 0;
     const payload = {

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import sodium from 'libsodium-wrappers';
 import { z } from 'zod';
+import { isErrnoException } from '../util/isErrnoException';
 import { fsyncDirectory } from '../util/writeFileAtomic';
 import { AsyncMutex } from '../util/AsyncMutex';
 import { ChatCipher } from './ChatCipher';
@@ -385,11 +386,7 @@ export class ChatStore {
       conversationId === undefined
         ? [...this.entries.values()]
         : [this.requireEntry('flush', conversationId)];
-    for (const entry of entries) {
-      await entry.mutex.runExclusive(async () => {
-        if (!entry.deleted) await this.appendRecords(entry, []);
-      });
-    }
+    for (const entry of entries) await this.savePending(entry);
   }
 
   /**
@@ -482,9 +479,7 @@ export class ChatStore {
     for (const entry of this.entries.values()) {
       clearTimeout(entry.checkpointTimer);
       try {
-        await entry.mutex.runExclusive(async () => {
-          if (!entry.deleted) await this.appendRecords(entry, []);
-        });
+        await this.savePending(entry);
       } catch (error) {
         failures.push(entry.state.id);
         firstError ??= error;
@@ -541,6 +536,13 @@ export class ChatStore {
       entry.state.apply(record);
       afterApply?.(entry.state);
       await this.compactIfLarge(entry);
+    });
+  }
+
+  /** Writes the streamed text still held in memory for one conversation, under its lock. */
+  private async savePending(entry: ConversationEntry): Promise<void> {
+    await entry.mutex.runExclusive(async () => {
+      if (!entry.deleted) await this.appendRecords(entry, []);
     });
   }
 
@@ -686,7 +688,7 @@ async function listDirectory(dir: string): Promise<string[]> {
   try {
     return await fs.readdir(dir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if (isErrnoException(error) && error.code === 'ENOENT') return [];
     throw error;
   }
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import sodium from 'libsodium-wrappers';
 import { z } from 'zod';
+import { isErrnoException } from '../util/isErrnoException';
 import { writeFileAtomic } from '../util/writeFileAtomic';
 import type { Argon2idParams, ChatKeyKind } from './ChatKeyProvider';
 import { ChatStoreCorruptError } from './chatStoreErrors';
@@ -52,7 +53,7 @@ export async function readChatStoreHeader(dir: string): Promise<ChatStoreHeader 
   try {
     text = await fs.readFile(path.join(dir, HEADER_FILE_NAME), 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (isErrnoException(error) && error.code === 'ENOENT') return undefined;
     throw error;
   }
   let json: unknown;

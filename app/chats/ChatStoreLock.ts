@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { isErrnoException } from '../util/isErrnoException';
 import { fsyncDirectory } from '../util/writeFileAtomic';
 import { ChatStoreLockedError } from './chatStoreErrors';
 
@@ -41,7 +42,7 @@ export class ChatStoreLock {
         await fsyncDirectory(dir);
         return new ChatStoreLock(lockPath, token);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0)
+        if (!isErrnoException(error) || error.code !== 'EEXIST' || attempt > 0)
           throw lockError(lockPath, error);
       }
       const holder = await describeHolder(lockPath);
@@ -73,7 +74,7 @@ async function describeHolder(lockPath: string): Promise<string> {
   try {
     text = await fs.readFile(lockPath, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'stale';
+    if (isErrnoException(error) && error.code === 'ENOENT') return 'stale';
     throw error;
   }
   let parsed: z.infer<typeof lockSchema> | undefined;
@@ -93,7 +94,7 @@ function isProcessAlive(pid: number): boolean {
     return true;
   } catch (error) {
     // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return isErrnoException(error) && error.code === 'EPERM';
   }
 }
 

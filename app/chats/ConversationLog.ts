@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import sodium from 'libsodium-wrappers';
+import { isErrnoException } from '../util/isErrnoException';
 import { writeFileAtomic } from '../util/writeFileAtomic';
 import type { ChatCipher } from './ChatCipher';
 import { concatBytes, RECORD_NONCE_BYTES, RECORD_TAG_BYTES } from './ChatCipher';
@@ -77,7 +78,7 @@ export class ConversationLog {
       await fs.access(log.filePath);
       throw new ChatStoreError(`createConversation: conversation ${conversationId} already exists`);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if (!isErrnoException(error) || error.code !== 'ENOENT') throw error;
     }
     await log.writeWhole({ type: 'snapshot', conversation: snapshot });
     return log;

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { isErrnoException } from '../util/isErrnoException';
 import { fsyncDirectory } from '../util/writeFileAtomic';
 import type { ChatKeyDescription, ChatKeyGrant, ChatKeyProvider, ChatKeyRequest } from './ChatKeyProvider';
 import { CHAT_KEY_BYTES } from './ChatKeyProvider';
@@ -13,7 +14,7 @@ const KEY_FILE_MODE = 0o600;
 const KEY_DIR_MODE = 0o700;
 
 export interface KeyFileChatKeyProviderOptions {
-  /** Path of the raw 32-byte key file, e.g. `path.join(getVeilPaths().keys, 'chat-store.key')`. No default. */
+  /** Path of the raw 32-byte key file, e.g. `getVeilPaths().chatKeyFile`. No default. */
   readonly keyFilePath: string;
   /** Platform whose permission rules apply. Defaults to `process.platform`. */
   readonly platform?: NodeJS.Platform;
@@ -65,7 +66,7 @@ export class KeyFileChatKeyProvider implements ChatKeyProvider {
     try {
       handle = await fs.open(this.keyFilePath, 'r');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if (isErrnoException(error) && error.code === 'ENOENT') return undefined;
       throw new ChatKeyFileError(`openChatStore: cannot open the key file ${this.keyFilePath}`, {
         cause: error,
       });
@@ -106,7 +107,7 @@ export class KeyFileChatKeyProvider implements ChatKeyProvider {
       // 'wx' fails if another process created the file meanwhile, so two first runs can never hand out two keys.
       handle = await fs.open(this.keyFilePath, 'wx', KEY_FILE_MODE);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+      if (!isErrnoException(error) || error.code !== 'EEXIST') {
         throw new ChatKeyFileError(`openChatStore: cannot create the key file ${this.keyFilePath}`, {
           cause: error,
         });

@@ -11,6 +11,8 @@ export interface VeilPaths {
   readonly config: string;
   /** Identity and encryption keys. */
   readonly keys: string;
+  /** The chat store's raw key file, used headless (`veil serve`, tests); the desktop app wraps its key instead. */
+  readonly chatKeyFile: string;
   /** The encrypted chat store. */
   readonly chats: string;
   /** Disposable data (partial downloads, generated test models). */
@@ -48,11 +50,13 @@ export function getVeilPaths(
   const override = env.VEIL_HOME;
   const home =
     override !== undefined && override !== '' ? path.resolve(override) : defaultVeilHome(env, platform);
+  const keys = path.join(home, 'keys');
   return {
     home,
     models: path.join(home, 'models'),
     config: path.join(home, 'config'),
-    keys: path.join(home, 'keys'),
+    keys,
+    chatKeyFile: path.join(keys, 'chat-store.key'),
     chats: path.join(home, 'chats'),
     cache: path.join(home, 'cache'),
   };

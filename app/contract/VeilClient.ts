@@ -7,7 +7,7 @@ export interface VeilTransport {
   onEvent(listener: (event: VeilEvent) => void): () => void;
 }
 
-/** An error raised by the core, rebuilt on the UI side from its `{name, message}`. */
+/** An error raised by the core, rebuilt from its `{name, message}` (on the UI side, or for the IPC layer to reduce). */
 export class RemoteError extends Error {
   public constructor(info: ErrorInfo) {
     super(info.message);

@@ -25,6 +25,7 @@ import { inspectModelFile } from './inspectModelFile';
 import type { ModelFileHeader } from './inspectModelFile';
 import { LoadedModel } from './LoadedModel';
 import { resolveBackend, toEngineBackend } from './resolveBackend';
+import { describeZodIssues } from '../errors/describeZodIssues';
 
 /** Largest context per sequence a load defaults to; longer contexts cost KV memory most chats never use. */
 export const DEFAULT_MAX_CONTEXT_SIZE = 4096;
@@ -94,7 +95,7 @@ export class Engine {
     const parsed = EngineOptionsSchema.safeParse(options);
     if (!parsed.success)
       throw new InvalidEngineOptionsError(
-        `Engine.create: invalid options (${summarizeIssues(parsed.error)})`,
+        `Engine.create: invalid options (${describeZodIssues(parsed.error, 'options')})`,
       );
     const backendOption = options.backend ?? 'auto';
     const request = resolveBackend(backendOption, process.platform, process.arch);
@@ -263,7 +264,9 @@ export class Engine {
       gpuLayers: options.gpuLayers,
     });
     if (!parsed.success)
-      throw new InvalidEngineOptionsError(`${operation}: invalid options (${summarizeIssues(parsed.error)})`);
+      throw new InvalidEngineOptionsError(
+        `${operation}: invalid options (${describeZodIssues(parsed.error, 'options')})`,
+      );
     return {
       contextSize: parsed.data.contextSize ?? Math.min(header.trainContextSize, DEFAULT_MAX_CONTEXT_SIZE),
       sequences: parsed.data.sequences ?? DEFAULT_SEQUENCES,
@@ -295,8 +298,4 @@ function toInsufficientMemoryError(fit: FitEstimate): InsufficientMemoryError {
     fit.vramBytes,
     fit.availableVramBytes,
   );
-}
-
-function summarizeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`).join('; ');
 }

@@ -29,6 +29,7 @@ import type {
 } from './generationTypes';
 import type { ModelFileHeader } from './inspectModelFile';
 import { SequencePool } from './SequencePool';
+import { describeZodIssues } from '../errors/describeZodIssues';
 import { toChatHistory } from './toChatHistory';
 import { toFinishReason } from './toFinishReason';
 
@@ -193,12 +194,10 @@ export class LoadedModel {
   public async generate(request: GenerateRequest, options: GenerateOptions = {}): Promise<GenerateResult> {
     this.#assertNotDisposed('generate');
     const parsed = GenerateRequest.safeParse(request);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map(
-        (issue) => `${issue.path.join('.') || 'request'}: ${issue.message}`,
+    if (!parsed.success)
+      throw new InvalidGenerateRequestError(
+        `generate: invalid request (${describeZodIssues(parsed.error, 'request')})`,
       );
-      throw new InvalidGenerateRequestError(`generate: invalid request (${issues.join('; ')})`);
-    }
     const run = this.#run(parsed.data, options);
     this.#inFlight.add(run);
     try {

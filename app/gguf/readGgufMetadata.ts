@@ -1,10 +1,8 @@
 import path from 'node:path';
-import { GgmlType, GgufFileType, GgufInsights, type Llama, readGgufFileInfo } from 'node-llama-cpp';
-import { checkGgufStructure } from './checkGgufStructure';
-import { GgufFileAccessError } from './GgufFileAccessError';
+import { GgmlType, GgufFileType, type Llama } from 'node-llama-cpp';
 import { type GgufMetadataSummary, ggufMetadataSummarySchema } from './GgufMetadataSummary';
+import { inspectGgufFile } from './inspectGgufFile';
 import { InvalidGgufError } from './InvalidGgufError';
-import { UnsupportedArchitectureError } from './UnsupportedArchitectureError';
 
 /** Large arrays none of the summary needs; skipping them keeps a 150k-token vocabulary out of memory. */
 const IGNORED_KEYS = [
@@ -23,8 +21,8 @@ export interface ReadGgufMetadataOptions {
 }
 
 /**
- * Reads a GGUF model's header and summarises it for the model library, after checking that the header is intact,
- * that the file holds all the tensor data the header promises, and that llama.cpp supports the architecture.
+ * Reads a GGUF model's header and summarises it for the model library, after `inspectGgufFile`'s checks (intact
+ * header, all the tensor data the header promises, an architecture llama.cpp supports).
  *
  * Throws `InvalidGgufError` (not GGUF, corrupt, truncated, or missing required keys), `UnsupportedArchitectureError`,
  * or `GgufFileAccessError` (cannot open or read the file).
@@ -37,40 +35,17 @@ export async function readGgufMetadata(
   const invalid = (reason: string, cause?: unknown): InvalidGgufError =>
     new InvalidGgufError(`readGgufMetadata: ${fileName} is not a valid GGUF file (${reason})`, { cause });
 
-  let structure;
-  try {
-    structure = await checkGgufStructure(filePath);
-  } catch (error) {
-    throw new GgufFileAccessError(`readGgufMetadata: cannot read ${fileName}`, { cause: error });
-  }
-  if (!structure.valid) throw invalid(structure.reason);
-
-  let info;
-  let insights;
-  try {
-    info = await readGgufFileInfo(filePath, {
-      sourceType: 'filesystem',
-      readTensorInfo: true,
-      ignoreKeys: IGNORED_KEYS,
-      logWarnings: false,
-      spliceSplitFiles: false,
-    });
-    insights = await GgufInsights.from(info, options.llama);
-  } catch (error) {
-    throw invalid('unreadable header', error);
-  }
-
-  // modelSize counts from the start of the data section to the end of the last tensor.
-  if (structure.dataOffset + insights.modelSize > structure.fileSize) throw invalid('truncated tensor data');
-
-  const architecture: unknown = info.metadata?.general?.architecture;
-  if (typeof architecture !== 'string' || architecture === '') throw invalid('no general.architecture');
-  if (!insights.isSupportedByLlamaCpp) {
-    throw new UnsupportedArchitectureError(
-      `readGgufMetadata: ${fileName} uses a model architecture this version of llama.cpp does not support`,
-      architecture,
-    );
-  }
+  const {
+    structure,
+    fileInfo: info,
+    insights,
+    architecture,
+  } = await inspectGgufFile(filePath, {
+    operation: 'readGgufMetadata',
+    subject: 'file',
+    llama: options.llama,
+    read: { readTensorInfo: true, ignoreKeys: IGNORED_KEYS, spliceSplitFiles: false },
+  });
 
   const arch = info.architectureMetadata;
   const requireCount = (value: unknown, key: string): number => {

@@ -452,6 +452,27 @@ describe('ModelLibrary partial downloads', () => {
 
     expect(server.requestsFor('/files/tiny.gguf').at(-1)?.range).toBeUndefined();
   });
+
+  it('neither lists nor resumes a part whose sidecar is corrupt or malformed', async () => {
+    const library = createLibrary();
+    const source = `${server.baseUrl}/files/tiny.gguf`;
+    server.behaviour.cutNextResponseAfter = 150_000;
+    await expect(library.download(source, { sha256: tinyModelSha256 })).rejects.toThrow(
+      DownloadInterruptedError,
+    );
+    const sidecar = (await downloadDirEntries()).find((entry) => entry.endsWith('.json'));
+    expect(sidecar).toBeDefined();
+    const sidecarPath = path.join(cacheDir, 'downloads', sidecar ?? '');
+
+    for (const content of ['{not json', JSON.stringify({ url: source, totalBytes: -1 })]) {
+      await fs.writeFile(sidecarPath, content);
+      expect(await library.listPartialDownloads()).toEqual([]);
+    }
+
+    const installed = await library.download(source, { sha256: tinyModelSha256 });
+    await expectInstalledTinyModel(installed);
+    expect(server.requestsFor('/files/tiny.gguf').at(-1)?.range).toBeUndefined();
+  });
 });
 
 describe('ModelLibrary download lifecycle', () => {

@@ -3,12 +3,14 @@ import type { Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { missingCaseError } from '../errors/missingCaseError';
+import { toErrorMessage } from '../errors/toErrorMessage';
 import { readGgufMetadata } from '../gguf/readGgufMetadata';
 import { sha256File } from '../gguf/sha256File';
 import { AsyncMutex } from '../util/AsyncMutex';
 import { MODEL_CATALOG, type CatalogModel } from './catalog';
 import { copyFileWithSha256 } from './copyFileWithSha256';
 import {
+  describeUrl,
   discardPartFile,
   downloadToPartFile,
   readPartialDownload,
@@ -521,7 +523,7 @@ export class ModelLibrary {
     } catch (error) {
       await discardPartFile(partPath, sidecarPath);
       throw new InvalidModelFileError(
-        `downloadModel: ${where} is not a usable GGUF model (${error instanceof Error ? error.message : String(error)}); the downloaded file was deleted.`,
+        `downloadModel: ${where} is not a usable GGUF model (${toErrorMessage(error)}); the downloaded file was deleted.`,
         { cause: error },
       );
     }
@@ -707,8 +709,7 @@ function downloadKey(url: string): string {
 }
 
 function describeSource(resolved: ResolvedModelSource): string {
-  const url = new URL(resolved.url);
-  const location = `${url.origin}${url.pathname}`;
+  const location = describeUrl(resolved.url);
   return resolved.reference === resolved.url
     ? `the file from ${location}`
     : `${resolved.reference} (${location})`;

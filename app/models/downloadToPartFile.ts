@@ -351,7 +351,7 @@ function httpError(status: number, url: string): DownloadHttpError {
 }
 
 /** The URL without query string and credentials, for error messages (signed CDN URLs carry tokens in the query). */
-function describeUrl(url: string): string {
+export function describeUrl(url: string): string {
   const parsed = new URL(url);
   return `${parsed.origin}${parsed.pathname}`;
 }

@@ -11,7 +11,6 @@ import { keyIdOf } from '../crypto/EpochKeyPair';
 import type { IdentityKeyPair } from '../crypto/IdentityKeyPair';
 import { providerIdOf } from '../crypto/IdentityKeyPair';
 import { getSodium } from '../crypto/sodium';
-import { encodeCanonical } from './cbor';
 import {
   CLOCK_SKEW_MS,
   LABEL_KEY_CERTIFICATE,
@@ -19,15 +18,8 @@ import {
   PROTOCOL_VERSION,
 } from './constants';
 import { ProtocolError } from './ProtocolError';
-import { assertEnvelopeSignature, decodeSignedEnvelope, encodeSignedEnvelope } from './signedEnvelope';
-import {
-  assertVersion,
-  bytesOf,
-  labelSchema,
-  modelRefSchema,
-  parseWithSchema,
-  timestampSchema,
-} from './schemas';
+import { assertEnvelopeSignature, decodeSignedBody, signBody } from './signedEnvelope';
+import { bytesOf, labelSchema, modelRefSchema, timestampSchema } from './schemas';
 import type { ModelRef } from './schemas';
 
 const keyCertificateBodySchema = z.strictObject({
@@ -85,9 +77,7 @@ export async function issueKeyCertificate(
     backend: options.backend,
     appVersion: options.appVersion,
   };
-  const checked = parseWithSchema(keyCertificateBodySchema, body, 'issueKeyCertificate');
-  const bodyBytes = encodeCanonical(checked);
-  return encodeSignedEnvelope(bodyBytes, identity.sign(LABEL_KEY_CERTIFICATE, bodyBytes));
+  return signBody(identity, LABEL_KEY_CERTIFICATE, keyCertificateBodySchema, body, 'issueKeyCertificate');
 }
 
 /** Options of `verifyKeyCertificate`. */
@@ -109,9 +99,7 @@ export async function verifyKeyCertificate(
 ): Promise<VerifiedKeyCertificate> {
   await getSodium();
   const operation = 'verifyKeyCertificate';
-  const envelope = decodeSignedEnvelope(encoded, operation);
-  assertVersion(envelope.body, operation);
-  const body = parseWithSchema(keyCertificateBodySchema, envelope.body, operation);
+  const { envelope, body } = decodeSignedBody(encoded, keyCertificateBodySchema, operation);
   assertEnvelopeSignature(envelope, LABEL_KEY_CERTIFICATE, body.identityKey, operation);
   if (!constantTimeEqual(providerIdOf(body.identityKey), body.providerId)) {
     throw new ProtocolError(

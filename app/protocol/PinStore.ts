@@ -3,11 +3,12 @@ import path from 'node:path';
 import { z } from 'zod';
 import { fromBase64Url, toBase64Url } from '../crypto/base64url';
 import { constantTimeEqual } from '../crypto/bytes';
-import { ED25519_PUBLIC_KEY_BYTES, PROVIDER_ID_BYTES } from '../crypto/constants';
+import { ED25519_PUBLIC_KEY_BYTES } from '../crypto/constants';
 import { getVeilPaths } from '../config/veilPaths';
 import { providerIdOf } from '../crypto/IdentityKeyPair';
 import { getSodium } from '../crypto/sodium';
 import type { VerifiedKeyCertificate } from './KeyCertificate';
+import { base64UrlBytes, providerIdField } from './messages/controlFields';
 import { ProtocolError } from './ProtocolError';
 import { timestampSchema } from './schemas';
 import { AsyncMutex } from '../util/AsyncMutex';
@@ -18,19 +19,13 @@ export const PIN_STORE_FILE_NAME = 'provider-pins.json';
 
 const MAX_PIN_FILE_BYTES = 16 * 1024 * 1024;
 
-function base64UrlOf(length: number) {
-  return z
-    .string()
-    .refine((text) => fromBase64Url(text)?.length === length, { message: `must be ${length} bytes` });
-}
-
 const pinFileSchema = z.strictObject({
   version: z.literal(1),
   pins: z
     .array(
       z.strictObject({
-        providerId: base64UrlOf(PROVIDER_ID_BYTES),
-        identityKey: base64UrlOf(ED25519_PUBLIC_KEY_BYTES),
+        providerId: providerIdField,
+        identityKey: base64UrlBytes(ED25519_PUBLIC_KEY_BYTES, ED25519_PUBLIC_KEY_BYTES),
         firstSeenAt: timestampSchema,
       }),
     )

@@ -42,7 +42,6 @@ export interface ProviderKeyringOptions {
 interface EpochEntry {
   readonly key: EpochKeyPair;
   readonly certificate: Uint8Array;
-  readonly notBefore: number;
   readonly notAfter: number;
 }
 
@@ -120,16 +119,15 @@ export class ProviderKeyring {
     if (current !== undefined && now < current.notAfter - this.announceLeadMs) return false;
     const seed = this.seeds.shift();
     const key = await EpochKeyPair.generate(seed === undefined ? {} : { dangerousTestOnlySeed: seed });
-    const notBefore = now;
     const notAfter = now + this.rotationMs;
     const certificate = await issueKeyCertificate(this.options.identity, key, {
-      notBefore,
+      notBefore: now,
       notAfter,
       models: this.options.models,
       backend: this.options.backend,
       appVersion: this.options.appVersion,
     });
-    this.epochs.push({ key, certificate, notBefore, notAfter });
+    this.epochs.push({ key, certificate, notAfter });
     return true;
   }
 

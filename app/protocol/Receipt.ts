@@ -2,19 +2,16 @@ import { z } from 'zod';
 import { HASH_BYTES, KEY_ID_BYTES, PROVIDER_ID_BYTES, REQUEST_ID_BYTES } from '../crypto/constants';
 import type { IdentityKeyPair } from '../crypto/IdentityKeyPair';
 import { getSodium } from '../crypto/sodium';
-import { encodeCanonical } from './cbor';
 import { LABEL_RECEIPT, PROTOCOL_VERSION } from './constants';
 import {
-  assertVersion,
   bytesOf,
   labelSchema,
   modelRefSchema,
-  parseWithSchema,
   samplingSchema,
   timestampSchema,
   tokenCountsSchema,
 } from './schemas';
-import { assertEnvelopeSignature, decodeSignedEnvelope, encodeSignedEnvelope } from './signedEnvelope';
+import { assertEnvelopeSignature, decodeSignedBody, signBody } from './signedEnvelope';
 
 /** The signed content of a response receipt (docs/PROTOCOL.md §6.3). */
 export const receiptBodySchema = z.strictObject({
@@ -41,9 +38,7 @@ export interface VerifiedReceipt extends ReceiptBody {
 
 /** Signs a receipt body with the provider identity (label `veil/v1/receipt`). */
 export function signReceipt(identity: IdentityKeyPair, body: ReceiptBody): Uint8Array {
-  const checked = parseWithSchema(receiptBodySchema, body, 'signReceipt');
-  const bodyBytes = encodeCanonical(checked);
-  return encodeSignedEnvelope(bodyBytes, identity.sign(LABEL_RECEIPT, bodyBytes));
+  return signBody(identity, LABEL_RECEIPT, receiptBodySchema, body, 'signReceipt');
 }
 
 /**
@@ -58,9 +53,7 @@ export async function verifyReceipt(encoded: Uint8Array, identityKey: Uint8Array
 /** `verifyReceipt` for callers that already awaited `getSodium()`. */
 export function verifyReceiptSync(encoded: Uint8Array, identityKey: Uint8Array): VerifiedReceipt {
   const operation = 'verifyReceipt';
-  const envelope = decodeSignedEnvelope(encoded, operation);
-  assertVersion(envelope.body, operation);
-  const body = parseWithSchema(receiptBodySchema, envelope.body, operation);
+  const { envelope, body } = decodeSignedBody(encoded, receiptBodySchema, operation);
   assertEnvelopeSignature(envelope, LABEL_RECEIPT, identityKey, operation);
   return { ...body, encoded: Uint8Array.from(encoded) };
 }

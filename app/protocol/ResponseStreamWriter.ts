@@ -5,7 +5,6 @@ import type { IdentityKeyPair } from '../crypto/IdentityKeyPair';
 import { getSodium, sodiumSync } from '../crypto/sodium';
 import {
   MAX_CHUNK_TEXT_BYTES,
-  MAX_ERROR_MESSAGE_CHARS,
   MAX_STREAM_CHUNKS,
   PROTOCOL_VERSION,
   STREAM_CHUNK_BLOCK_BYTES,
@@ -98,7 +97,7 @@ export class ResponseStreamWriter {
       throw new ProtocolError('TOO_LARGE', 'ResponseStreamWriter.pushTokens: too many chunks');
     }
     this.responseHash.update(text);
-    return this.push({ t: 'tokens', seq: this.seq, text }, false);
+    return this.push({ t: 'tokens', seq: this.seq, text });
   }
 
   /**
@@ -139,7 +138,7 @@ export class ResponseStreamWriter {
       finishedAt,
       transcriptCommitment: request.transcriptCommitment(responseHash),
     });
-    const frame = this.push({ t: 'final', seq: this.seq, receipt }, true);
+    const frame = this.push({ t: 'final', seq: this.seq, receipt });
     return { frame, receipt, usageRecord };
   }
 
@@ -147,10 +146,7 @@ export class ResponseStreamWriter {
   public fail(code: ProviderErrorCode, message: string): Uint8Array {
     this.assertOpen('ResponseStreamWriter.fail');
     this.responseHash.dispose();
-    return this.push(
-      { t: 'error', seq: this.seq, code, message: message.slice(0, MAX_ERROR_MESSAGE_CHARS) },
-      true,
-    );
+    return this.push({ t: 'error', seq: this.seq, code, message });
   }
 
   /** Closes the writer; without a terminal frame first, the requester sees the stream as truncated. Idempotent. */
@@ -159,8 +155,10 @@ export class ResponseStreamWriter {
     this.responseHash.dispose();
   }
 
-  private push(chunk: StreamChunk, final: boolean): Uint8Array {
+  /** Encrypts one chunk; every chunk but `tokens` is terminal and carries TAG_FINAL. */
+  private push(chunk: StreamChunk): Uint8Array {
     const sodium = sodiumSync('ResponseStreamWriter');
+    const final = chunk.t !== 'tokens';
     const encoded = encodeStreamChunk(chunk);
     const padded = padToBlock(encoded, STREAM_CHUNK_BLOCK_BYTES);
     const tag = final

@@ -2,17 +2,9 @@ import { z } from 'zod';
 import { HASH_BYTES, KEY_ID_BYTES, PROVIDER_ID_BYTES, REQUEST_ID_BYTES } from '../crypto/constants';
 import type { IdentityKeyPair } from '../crypto/IdentityKeyPair';
 import { getSodium } from '../crypto/sodium';
-import { encodeCanonical } from './cbor';
 import { LABEL_USAGE_RECORD, PROTOCOL_VERSION } from './constants';
-import {
-  assertVersion,
-  bytesOf,
-  modelRefSchema,
-  parseWithSchema,
-  timestampSchema,
-  tokenCountsSchema,
-} from './schemas';
-import { assertEnvelopeSignature, decodeSignedEnvelope, encodeSignedEnvelope } from './signedEnvelope';
+import { bytesOf, modelRefSchema, timestampSchema, tokenCountsSchema } from './schemas';
+import { assertEnvelopeSignature, decodeSignedBody, signBody } from './signedEnvelope';
 
 /**
  * The signed usage record the provider gives the coordinator for billing (docs/PROTOCOL.md §7). It holds no content:
@@ -39,9 +31,7 @@ export interface VerifiedUsageRecord extends UsageRecordBody {
 
 /** Signs a usage record (label `veil/v1/usage-record`). */
 export function signUsageRecord(identity: IdentityKeyPair, body: UsageRecordBody): Uint8Array {
-  const checked = parseWithSchema(usageRecordBodySchema, body, 'signUsageRecord');
-  const bodyBytes = encodeCanonical(checked);
-  return encodeSignedEnvelope(bodyBytes, identity.sign(LABEL_USAGE_RECORD, bodyBytes));
+  return signBody(identity, LABEL_USAGE_RECORD, usageRecordBodySchema, body, 'signUsageRecord');
 }
 
 /** Verifies a usage record's encoding and signature under the provider's identity key (the coordinator's check). */
@@ -51,9 +41,7 @@ export async function verifyUsageRecord(
 ): Promise<VerifiedUsageRecord> {
   await getSodium();
   const operation = 'verifyUsageRecord';
-  const envelope = decodeSignedEnvelope(encoded, operation);
-  assertVersion(envelope.body, operation);
-  const body = parseWithSchema(usageRecordBodySchema, envelope.body, operation);
+  const { envelope, body } = decodeSignedBody(encoded, usageRecordBodySchema, operation);
   assertEnvelopeSignature(envelope, LABEL_USAGE_RECORD, identityKey, operation);
   return { ...body, encoded: Uint8Array.from(encoded) };
 }

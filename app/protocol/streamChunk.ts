@@ -4,6 +4,7 @@ import {
   MAX_SIGNED_OBJECT_BYTES,
   MAX_STREAM_CHUNKS,
 } from './constants';
+import { missingCaseError } from '../errors/missingCaseError';
 import { ProtocolError } from './ProtocolError';
 
 /** Errors a provider reports inside the encrypted stream (the coordinator never sees them). Order is wire format. */
@@ -57,6 +58,8 @@ export function encodeStreamChunk(chunk: StreamChunk): Uint8Array {
       type = TYPE_FINAL;
       payload = chunk.receipt;
       break;
+    default:
+      throw missingCaseError(chunk);
   }
   const out = new Uint8Array(CHUNK_PREFIX_BYTES + payload.length);
   out[0] = type;

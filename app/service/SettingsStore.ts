@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { Settings } from '../contract/dto';
 import { AsyncMutex } from '../util/AsyncMutex';
+import { isErrnoException } from '../util/isErrnoException';
 import { writeFileAtomic } from '../util/writeFileAtomic';
 import { ServiceDisposedError, SettingsFileError } from './serviceErrors';
 
@@ -49,7 +50,7 @@ export class SettingsStore {
     try {
       text = await fs.readFile(filePath, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new SettingsStore(filePath, defaults);
+      if (isErrnoException(error) && error.code === 'ENOENT') return new SettingsStore(filePath, defaults);
       throw new SettingsFileError(`openSettings: cannot read ${filePath}`, { cause: error });
     }
     let json: unknown;

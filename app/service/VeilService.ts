@@ -1,5 +1,6 @@
 import type { ChatStore } from '../chats/ChatStore';
 import { ConversationNotFoundError } from '../chats/chatStoreErrors';
+import { getActivePath } from '../chats/conversationTree';
 import type { ChatMessage as StoredMessage, Conversation as StoredConversation } from '../chats/chatSchemas';
 import type {
   CatalogEntry,
@@ -101,7 +102,6 @@ export class VeilService implements VeilApi, VeilEventSource {
   private readonly listeners = new Set<(event: VeilEvent) => void>();
   private readonly generations = new Map<string, Generation>();
   private readonly models = new Map<string, ModelSlot>();
-  /** Errors of generations that failed since start; the store has no field for them yet. */
   private readonly downloads: DownloadManager;
   private readonly library: ModelLibrary;
   private readonly chats: ChatStore;
@@ -232,10 +232,7 @@ export class VeilService implements VeilApi, VeilEventSource {
   public async 'models.estimateFit'(input: MethodInput<'models.estimateFit'>): Promise<FitEstimate> {
     this.assertOpen('models.estimateFit');
     const model = await this.library.get(input.id);
-    const engine = await this.engine();
-    return toFitEstimateDto(
-      await engine.estimateFit(model.path, { contextSize: input.contextSize, gpuLayers: this.gpuLayers() }),
-    );
+    return await this.estimateFit(await this.engine(), model, input.contextSize);
   }
 
   // ---- downloads ----
@@ -711,15 +708,23 @@ export class VeilService implements VeilApi, VeilEventSource {
     return offload;
   }
 
+  private async estimateFit(
+    engine: Engine,
+    model: InstalledModel,
+    contextSize: number,
+  ): Promise<FitEstimate> {
+    return toFitEstimateDto(
+      await engine.estimateFit(model.path, { contextSize, gpuLayers: this.gpuLayers() }),
+    );
+  }
+
   private async tryEstimateFit(
     engine: Engine,
     model: InstalledModel,
     contextSize: number,
   ): Promise<FitEstimate | undefined> {
     try {
-      return toFitEstimateDto(
-        await engine.estimateFit(model.path, { contextSize, gpuLayers: this.gpuLayers() }),
-      );
+      return await this.estimateFit(engine, model, contextSize);
     } catch {
       return undefined; // The list still shows the model; loading it reports the real problem.
     }
@@ -796,15 +801,8 @@ function requireMessage(
 
 /** The system prompt and the branch ending just above the reply being generated, as the engine takes them. */
 function promptMessages(conversation: StoredConversation, replyId: string): EngineMessage[] {
-  const byId = new Map(conversation.messages.map((message) => [message.id, message]));
-  const branch: StoredMessage[] = [];
-  let cursor = byId.get(replyId);
-  cursor = cursor?.parentId === null || cursor === undefined ? undefined : byId.get(cursor.parentId);
-  while (cursor !== undefined && branch.length <= conversation.messages.length) {
-    branch.push(cursor);
-    cursor = cursor.parentId === null ? undefined : byId.get(cursor.parentId);
-  }
-  branch.reverse();
+  const reply = conversation.messages.find((message) => message.id === replyId);
+  const branch = getActivePath({ messages: conversation.messages, activeLeafId: reply?.parentId ?? null });
   const messages: EngineMessage[] = branch.map((message) => ({
     role: message.role,
     content: message.content,

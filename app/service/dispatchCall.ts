@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type { ErrorInfo } from '../contract/dto';
+import { RemoteError } from '../contract/VeilClient';
 import { isVeilMethod, veilContract, type VeilApi, type VeilMethod } from '../contract/veilContract';
+import { describeZodIssues } from '../errors/describeZodIssues';
 import { ContractViolationError, InvalidArgumentError, UnknownMethodError } from './serviceErrors';
 
 /** What one call produces, on any transport: the value, or the error reduced to `{name, message}`. */
@@ -9,8 +11,6 @@ export type CallOutcome = { ok: true; value: unknown } | { ok: false; error: Err
 /** Longest error name and message that cross a transport; the contract's `ErrorInfo` bounds. */
 const MAX_ERROR_NAME_LENGTH = 200;
 const MAX_ERROR_MESSAGE_LENGTH = 4000;
-/** Most schema issues listed in one message; the rest are counted. */
-const MAX_LISTED_ISSUES = 5;
 /** Method names are echoed in errors only when they look like one, so arbitrary caller text is never reflected. */
 const METHOD_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9.]{0,99}$/;
 
@@ -26,15 +26,23 @@ export async function dispatchCall(api: VeilApi, method: unknown, input: unknown
   }
   const parsed = veilContract[method].input.safeParse(input);
   if (!parsed.success) {
-    return failure(new InvalidArgumentError(`${method}: ${describeIssues(parsed.error)}`));
+    return failure(new InvalidArgumentError(`${method}: ${describeZodIssues(parsed.error)}`));
   }
+  return await callValidated(api, method, parsed.data);
+}
+
+/**
+ * The second half of `dispatchCall`, for a transport that already validated the argument with the method's input
+ * schema (Electron IPC does, before anything else): calls the service and checks the result against the contract.
+ */
+export async function callValidated(api: VeilApi, method: VeilMethod, input: unknown): Promise<CallOutcome> {
   try {
-    const value = await invoke(api, method, parsed.data);
+    const value = await invoke(api, method, input);
     const checked = veilContract[method].output.safeParse(value);
     if (!checked.success) {
       return failure(
         new ContractViolationError(
-          `${method}: the core returned a result that does not match the contract (${describeIssues(checked.error)})`,
+          `${method}: the core returned a result that does not match the contract (${describeZodIssues(checked.error)})`,
         ),
       );
     }
@@ -73,39 +81,22 @@ export function veilIpcHandlers(api: VeilApi): Record<VeilMethod, VeilMethodHand
     handlers[method] = {
       schema: veilContract[method].input,
       handler: async (input) => {
-        const outcome = await dispatchCall(api, method, input);
+        // registerIpcHandlers already parsed `input` with this schema; validating it again would be wasted work.
+        const outcome = await callValidated(api, method, input);
         if (outcome.ok) return outcome.value;
-        throw new RelayedError(outcome.error);
+        throw new RemoteError(outcome.error);
       },
     };
   }
   return handlers;
 }
 
-/** Carries an already reduced `{name, message}` through a layer that expects a thrown Error. */
-class RelayedError extends Error {
-  public constructor(info: ErrorInfo) {
-    super(info.message);
-    this.name = info.name;
-  }
-}
-
 async function invoke(api: VeilApi, method: VeilMethod, input: unknown): Promise<unknown> {
-  // The input was parsed with this very method's schema, so the cast only restates what safeParse proved.
+  // The input was parsed with this very method's schema (here or by the transport), so the cast restates that.
   const fn = api[method] as (input: unknown) => Promise<unknown>;
   return await fn.call(api, input);
 }
 
 function failure(error: unknown, method?: string): CallOutcome {
   return { ok: false, error: toErrorInfo(error, method) };
-}
-
-/** Names the failing fields with zod's messages, which describe the expected shape and never echo the value. */
-function describeIssues(error: z.ZodError): string {
-  const issues = error.issues;
-  const listed = issues
-    .slice(0, MAX_LISTED_ISSUES)
-    .map((issue) => `${issue.path.length === 0 ? '(argument)' : issue.path.join('.')}: ${issue.message}`);
-  const more = issues.length > MAX_LISTED_ISSUES ? `; and ${issues.length - MAX_LISTED_ISSUES} more` : '';
-  return `${listed.join('; ')}${more}`;
 }

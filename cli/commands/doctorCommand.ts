@@ -4,13 +4,13 @@ import type { CliIo } from '../CliIo';
 import { printJson } from '../CliIo';
 import { CliContext } from '../CliContext';
 import { formatBytes } from '../../app/util/formatBytes';
-import { backendOption, threadsOption } from './sharedOptions';
+import { backendOption, jsonOption, threadsOption } from './sharedOptions';
 
 export function addDoctorCommand(program: Command, io: CliIo): void {
   program
     .command('doctor')
     .description('Show the compute backend, GPU, memory, threads and data directory Veil would use.')
-    .option('--json', 'print one JSON object')
+    .addOption(jsonOption())
     .addOption(backendOption())
     .addOption(threadsOption())
     .action(async (options: { json?: boolean; backend?: 'auto'; threads?: number }) => {

@@ -74,7 +74,7 @@ async function chatKeyProvider(paths: VeilPaths, env: NodeJS.ProcessEnv): Promis
     return new PassphraseChatKeyProvider({ passphrase });
   }
   const { KeyFileChatKeyProvider } = await import('../../app/chats/KeyFileChatKeyProvider');
-  return new KeyFileChatKeyProvider({ keyFilePath: path.join(paths.keys, 'chat-store.key') });
+  return new KeyFileChatKeyProvider({ keyFilePath: paths.chatKeyFile });
 }
 
 /** `veil serve` right after `npm install` works: the renderer is built once on first use. */

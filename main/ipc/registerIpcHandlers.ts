@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { describeZodIssues } from '../../app/errors/describeZodIssues';
 import { toErrorInfo } from '../../app/service/dispatchCall';
 import { channelForMethod } from './channels';
 import { IpcArgumentError, IpcSenderRejectedError } from './ipcErrors';
@@ -51,9 +52,6 @@ export interface IpcHandlerRegistration {
   /** Removes every channel this registration added. Idempotent. */
   dispose(): void;
 }
-
-/** Most schema issues listed in one error message; the rest are counted. */
-const MAX_LISTED_ISSUES = 5;
 
 /** Pairs a schema with its handler so the handler's input type is inferred from the schema. */
 export function defineIpcMethod<S extends z.ZodType>(
@@ -121,11 +119,5 @@ function parseArgument(schema: z.ZodType, args: readonly unknown[], method: stri
   }
   const result = schema.safeParse(args[0]);
   if (result.success) return result.data;
-  const issues = result.error.issues;
-  // zod's issue messages describe the expected shape, not the received value, so no user text leaks here.
-  const listed = issues
-    .slice(0, MAX_LISTED_ISSUES)
-    .map((issue) => `${issue.path.length === 0 ? '(argument)' : issue.path.join('.')}: ${issue.message}`);
-  const more = issues.length > MAX_LISTED_ISSUES ? `; and ${issues.length - MAX_LISTED_ISSUES} more` : '';
-  throw new IpcArgumentError(`${method}: invalid argument: ${listed.join('; ')}${more}`);
+  throw new IpcArgumentError(`${method}: invalid argument: ${describeZodIssues(result.error)}`);
 }

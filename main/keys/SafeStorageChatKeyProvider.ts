@@ -12,7 +12,7 @@ import {
 } from '../../app/chats/ChatKeyProvider';
 import { ChatKeyFileError, ChatKeyMissingError } from '../../app/chats/chatStoreErrors';
 import { isErrnoException } from '../../app/util/isErrnoException';
-import { fsyncDirectory } from '../../app/util/writeFileAtomic';
+import { fsyncDirectory, writeFileAtomic } from '../../app/util/writeFileAtomic';
 import { KeychainUnavailableError } from './KeychainUnavailableError';
 
 /**
@@ -145,17 +145,8 @@ export class SafeStorageChatKeyProvider implements ChatKeyProvider {
   }
 
   private async rewrap(keyText: string): Promise<void> {
-    const wrapped = await this.safeStorage.encryptStringAsync(keyText);
-    const temporary = `${this.wrappedKeyPath}.${process.pid}.tmp`;
-    const handle = await fs.open(temporary, 'w', WRAPPED_KEY_FILE_MODE);
-    try {
-      await handle.writeFile(wrapped);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(temporary, this.wrappedKeyPath);
-    await fsyncDirectory(path.dirname(this.wrappedKeyPath));
+    // Atomic, so a crash leaves the old or the new wrapping; the file is owner-only (0600) like the first one.
+    await writeFileAtomic(this.wrappedKeyPath, await this.safeStorage.encryptStringAsync(keyText));
   }
 
   private async createWrappedKey(): Promise<Uint8Array> {

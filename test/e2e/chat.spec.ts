@@ -15,6 +15,7 @@ import {
   importModelByPath,
   lastMessage,
   messages,
+  openAppPage,
   setSampling,
   snap,
   waitForReplyToFinish,
@@ -32,17 +33,12 @@ let home: string;
 let veil: VeilProcess;
 let context: BrowserContext;
 let page: Page;
-const dialogs: string[] = [];
+let dialogs: readonly string[] = [];
 
 test.beforeAll(async ({ browser }) => {
   home = await createVeilHome();
   veil = await startVeil(home);
-  context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
-  page = await context.newPage();
-  page.on('dialog', async (dialog) => {
-    dialogs.push(dialog.message());
-    await dialog.dismiss();
-  });
+  ({ context, page, dialogs } = await openAppPage(browser));
 });
 
 test.afterAll(async () => {

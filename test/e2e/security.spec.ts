@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { ensureTestModel } from '../fixtures/testModels';
-import { importModelByPath, lastMessage, snap } from './support/ui';
+import { importModelByPath, lastMessage, openAppPage, snap } from './support/ui';
 import { createVeilHome, removeVeilHome, startVeil, type VeilProcess } from './support/veilProcess';
 
 // Model output is hostile. The tiny model writes random text, so hostile markdown enters the conversation by another
@@ -72,18 +72,13 @@ let home: string;
 let veil: VeilProcess;
 let context: BrowserContext;
 let page: Page;
-const dialogs: string[] = [];
+let dialogs: readonly string[] = [];
 const requests: string[] = [];
 
 test.beforeAll(async ({ browser }) => {
   home = await createVeilHome();
   veil = await startVeil(home);
-  context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
-  page = await context.newPage();
-  page.on('dialog', async (dialog) => {
-    dialogs.push(dialog.message());
-    await dialog.dismiss();
-  });
+  ({ context, page, dialogs } = await openAppPage(browser));
   context.on('request', (request) => requests.push(request.url()));
 });
 

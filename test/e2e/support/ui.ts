@@ -1,4 +1,23 @@
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
+
+/** A page for one user's session, with the clipboard allowed and every native dialog recorded, then dismissed. */
+export interface AppPage {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** Messages of the native alert/confirm/prompt dialogs raised so far: the app's own dialogs are in-page. */
+  readonly dialogs: readonly string[];
+}
+
+export async function openAppPage(browser: Browser): Promise<AppPage> {
+  const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+  const page = await context.newPage();
+  const dialogs: string[] = [];
+  page.on('dialog', async (dialog) => {
+    dialogs.push(dialog.message());
+    await dialog.dismiss();
+  });
+  return { context, page, dialogs };
+}
 
 /** Saves a screenshot into the running test's output folder (kept under test-results/) and attaches it to the report. */
 export async function snap(page: Page, name: string): Promise<string> {
